@@ -1,0 +1,108 @@
+"""BaseClient: what every broker client shares around its Transport.
+
+A client holds one :class:`~brokers.core.http.Transport`, an optional
+:class:`~brokers.stores.SessionStore` and the current session. It adds the
+session's headers to each call and, when the broker says the token is dead
+(:class:`~brokers.errors.TokenExpired`), clears the stored session, calls the
+expiry hook, and, if it holds the means to log in again, logs in once and
+replays the call once. Re-login is single-flight: threads that hit the dead
+token together share one login.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Dict, Optional
+
+from .. import errors
+from ..stores import Session, SessionStore
+from .http import Transport
+
+__all__ = ["BaseClient"]
+
+log = logging.getLogger("brokers.client")
+
+
+class BaseClient:
+    """Base of the broker clients. Not used directly.
+
+    Subclasses set ``self.transport`` and implement :meth:`_auth_headers`, and
+    :meth:`_relogin` when they can log in without the user.
+    """
+
+    broker = "broker"
+    transport: Transport
+
+    def __init__(self, store: Optional[SessionStore]) -> None:
+        self.store = store
+        self.session: Optional[Session] = None
+        self._auth_lock = threading.Lock()
+        self._expiry_hook: Optional[Callable[[], Any]] = None
+
+    # -- what subclasses provide -------------------------------------------------
+    def _auth_headers(self) -> Dict[str, str]:
+        return {}
+
+    def _session_key(self) -> Optional[str]:
+        return None
+
+    def _relogin(self) -> bool:
+        """Log in again without asking the user; False when that is not possible."""
+        return False
+
+    # -- calls -------------------------------------------------------------------
+    def set_session_expiry_hook(self, method: Callable[[], Any]) -> None:
+        """Call ``method()`` (no arguments) whenever the broker refuses the token.
+
+        Raises:
+            TypeError: ``method`` is not callable.
+        """
+        if not callable(method):
+            raise TypeError("Invalid input type. Only functions are accepted.")
+        self._expiry_hook = method
+
+    def _send(self, method: str, url: str, *, auth: bool = True, **kw: Any) -> Any:
+        """Send through the transport with the session's headers; on a dead token,
+        re-login once and replay once when possible."""
+        extra = kw.pop("headers", None) or {}
+
+        def attempt() -> Any:
+            headers = {**extra, **self._auth_headers()} if auth else dict(extra)
+            return self.transport.request(method, url, headers=headers, **kw)
+
+        session_before = self.session
+        try:
+            return attempt()
+        except errors.TokenExpired:
+            if not auth or not self._recover(session_before):
+                raise
+            log.info("%s: session refreshed after a refused token; replaying %s once", self.broker, method)
+            return attempt()
+
+    def _recover(self, session_before: Optional[Session]) -> bool:
+        with self._auth_lock:
+            if self.session is not session_before and self.session is not None:
+                return True  # another thread already logged in again
+            key = self._session_key()
+            if self.store is not None and key:
+                stored = self.store.load(key)
+                if stored is not None and session_before is not None and stored.token == session_before.token:
+                    self.store.clear(key)
+            if self._expiry_hook is not None:
+                try:
+                    self._expiry_hook()
+                except Exception:
+                    log.exception("%s: session expiry hook raised", self.broker)
+            return self._relogin()
+
+    # -- lifecycle ---------------------------------------------------------------
+    def close(self) -> None:
+        """Release the HTTP connections. Idempotent."""
+        self.transport.close()
+
+    def __enter__(self) -> "BaseClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,141 @@
+"""Every exception `brokers` raises, in one tree.
+
+::
+
+    BrokerError                 anything the broker or the wire did wrong
+    ├── AuthError               login failed, credentials missing or refused
+    │   └── TokenExpired        the session is no longer valid (log in again)
+    ├── InputError              the broker rejected the request's parameters
+    ├── OrderError              the broker rejected an order (margin, RMS, ...)
+    ├── RateLimitError          HTTP 429 or the broker's rate-limit code; .retry_after
+    ├── NetworkError            no usable HTTP response (DNS, refused, reset)
+    │   ├── Timeout             connect or read timeout
+    │   └── OrderStateUnknown   an order call may have reached the broker: reconcile
+    ├── ServerError             5xx from the broker or a gateway in front of it
+    └── ResponseError           a body we could not read (invalid JSON, wrong type)
+
+Every error carries ``broker``, ``status`` (HTTP status or ``None``), ``code`` (the
+broker's own error code), ``message`` (the broker's message or ours) and ``body``
+(a short excerpt of the response body). Secrets never appear in any of them.
+
+Bad arguments are not broker errors: they raise :class:`ValueError` (or
+:class:`TypeError`) before any network call, naming the argument.
+
+Example::
+
+    from brokers import errors
+    try:
+        kite.place_order(...)
+    except errors.OrderStateUnknown as e:
+        ...  # look the order up by its tag before trying again
+    except errors.BrokerError as e:
+        print(e.broker, e.status, e.code, e.message)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+__all__ = [
+    "AuthError",
+    "BrokerError",
+    "InputError",
+    "NetworkError",
+    "OrderError",
+    "OrderStateUnknown",
+    "RateLimitError",
+    "ResponseError",
+    "ServerError",
+    "Timeout",
+    "TokenExpired",
+]
+
+BODY_EXCERPT = 300
+
+
+class BrokerError(Exception):
+    """Base class of every error raised by a broker client or feed.
+
+    Args:
+        message: what went wrong, in words a user can act on.
+        broker: ``"kite"``, ``"dhan"``, ``"fyers"`` or ``None``.
+        status: the HTTP status, if a response arrived.
+        code: the broker's own error code (Kite ``error_type``, Dhan ``errorCode``,
+            Fyers ``code``), if any.
+        body: the response body; only a short excerpt is kept.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        broker: Optional[str] = None,
+        status: Optional[int] = None,
+        code: Any = None,
+        body: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.broker = broker
+        self.status = status
+        self.code = code
+        self.body = body[:BODY_EXCERPT] if body else body
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.broker, self.status and f"HTTP {self.status}") if p]
+        if self.code is not None and self.code != self.status:
+            parts.append(str(self.code))
+        prefix = f"[{' '.join(str(p) for p in parts)}] " if parts else ""
+        return f"{prefix}{self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, broker={self.broker!r}, "
+            f"status={self.status!r}, code={self.code!r})"
+        )
+
+
+class AuthError(BrokerError):
+    """Login failed, or the credentials needed to log in were not given."""
+
+
+class TokenExpired(AuthError):
+    """The session token was refused: expired, logged out, or logged in elsewhere."""
+
+
+class InputError(BrokerError):
+    """The broker rejected the request's parameters (HTTP 400 or its input code)."""
+
+
+class OrderError(BrokerError):
+    """The broker rejected an order: margins, risk checks, market closed, ..."""
+
+
+class RateLimitError(BrokerError):
+    """Too many requests. ``retry_after`` holds the broker's hint in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: Optional[float] = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class NetworkError(BrokerError):
+    """No usable HTTP response: the connection failed, was reset, or DNS failed."""
+
+
+class Timeout(NetworkError):
+    """The connection or the response took longer than the client's timeout."""
+
+
+class OrderStateUnknown(NetworkError):
+    """An order placement, modification or cancellation may have reached the broker,
+    but no answer came back. It is never retried automatically: look the order up
+    (order book, by its tag / correlation id) before placing it again."""
+
+
+class ServerError(BrokerError):
+    """The broker, or a gateway in front of it, answered with a 5xx status."""
+
+
+class ResponseError(BrokerError):
+    """A response body we could not read: invalid JSON, empty, or an unexpected type."""

@@ -1,0 +1,100 @@
+"""A local fake broker for tests, demos and offline strategy work.
+
+:class:`Sandbox` starts a real HTTP server on ``127.0.0.1`` at a free port that
+plays the brokers' REST APIs, with accounts, TOTP logins, sessions that can be
+expired on demand, holdings, an order book, rate limits answered with 429, and
+switches to inject faults.
+
+Example::
+
+    from brokers.kite import Kite
+    from brokers.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        with Kite(store=MemoryStore(), **sb.kite_urls()) as kite:
+            kite.authorize(user_id="AB1234", password="sandbox-password",
+                           totp_secret=sb.kite.accounts["AB1234"].totp_secret)
+            print(kite.holdings())
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from .kite import KiteAccount, KiteSandbox
+from .market import Instrument, Market
+from .server import Faults, HttpServer, Logged, Router
+
+__all__ = ["Instrument", "KiteAccount", "Market", "Sandbox"]
+
+
+class Sandbox:
+    """The bundled fake broker. A context manager; also :meth:`start`/:meth:`stop`.
+
+    Args:
+        port: HTTP port (default: a free one).
+        seed: seed of the market's price walk.
+
+    Attributes:
+        url: the HTTP server's base URL, e.g. ``http://127.0.0.1:54321``.
+        kite: the Kite part (:class:`~brokers.sandbox.kite.KiteSandbox`): accounts,
+            tokens, order book, rate limits.
+        market: the instruments and their moving prices.
+        faults: the fault switches (also reachable as :meth:`fail_next`, ...).
+    """
+
+    def __init__(self, *, port: int = 0, seed: int = 7) -> None:
+        self.market = Market(seed)
+        self.faults = Faults()
+        self.router = Router()
+        self.kite = KiteSandbox(self.market)
+        self.kite.mount(self.router)
+        self.http = HttpServer(self.router, self.faults, port=port)
+        self._started = False
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> "Sandbox":
+        if not self._started:
+            self.http.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._started:
+            self.http.stop()
+            self._started = False
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- addresses ----------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self.http.url
+
+    def kite_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
+        return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
+
+    # -- faults -------------------------------------------------------------------------
+    def fail_next(self, n: int = 1, status: int = 503, **kw: Any) -> None:
+        """Answer the next ``n`` requests (optionally only under ``path=``) with ``status``."""
+        self.faults.fail_next(n, status, **kw)
+
+    def drop_next(self, n: int = 1, **kw: Any) -> None:
+        """Close the connection of the next ``n`` requests without answering
+        (``after=True``: carry the request out first, then drop)."""
+        self.faults.drop_next(n, **kw)
+
+    def stall_next(self, n: int = 1, seconds: float = 30.0, **kw: Any) -> None:
+        """Hold the next ``n`` requests for ``seconds`` before answering."""
+        self.faults.stall_next(n, seconds, **kw)
+
+    # -- inspection ---------------------------------------------------------------------
+    def requests(self, method: Optional[str] = None, path: str = "") -> List[Logged]:
+        """Requests served so far, filtered by method and path prefix."""
+        with self.http._log_lock:
+            return [r for r in self.http.log if (method is None or r.method == method) and r.path.startswith(path)]
