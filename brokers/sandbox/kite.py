@@ -65,6 +65,12 @@ def _ok(data: Any) -> Response:
     return Response(200, {"status": "success", "data": data})
 
 
+def _kite_date(value: Optional[str]) -> dt.datetime:
+    value = value or ""
+    fmt = "%Y-%m-%d" if len(value) == 10 else "%Y-%m-%d %H:%M:%S"
+    return dt.datetime.strptime(value, fmt).replace(tzinfo=IST)
+
+
 def _ist(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -593,8 +599,7 @@ class KiteSandbox:
         if i is None or minutes is None:
             return _err(400, "InputException", "Invalid token or interval.")
         try:
-            start = dt.datetime.strptime(req.arg("from") or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
-            end = dt.datetime.strptime(req.arg("to") or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+            start, end = _kite_date(req.arg("from")), _kite_date(req.arg("to"))
         except ValueError:
             return _err(400, "InputException", "Invalid `from` or `to` date. Use yyyy-mm-dd hh:mm:ss.")
         if minutes == 1440:
