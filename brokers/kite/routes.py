@@ -41,8 +41,9 @@ def _error(response: requests.Response, body: Any) -> ex.KiteException:
                                      retry_after=retry_after_seconds(response))
     if status in _GATEWAY:
         return ex.ServerException(message, status=status, error_type=error_type, body=excerpt)
-    cls = ex.BY_ERROR_TYPE.get(error_type or "")
-    if cls is None:
+    if error_type:  # as kiteconnect: an error type we do not know is a GeneralException
+        cls = ex.BY_ERROR_TYPE.get(error_type, ex.GeneralException)
+    else:
         cls = _by_status(status)
     return cls(message, status=status, error_type=error_type, body=excerpt)
 

@@ -1,0 +1,48 @@
+"""Shared fixtures: a fresh sandbox per test, clean environment, helpers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Callable, Iterator
+
+import pytest
+
+from brokers.sandbox import Sandbox
+from brokers.stores import MemoryStore
+
+_SCRUB = ("KITE_", "DHAN_", "FYERS_", "BROKERS_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
+          "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's tokens or proxies."""
+    for name in list(os.environ):
+        if name.startswith(_SCRUB):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> bool:
+    """Wait until ``condition()`` is true or ``timeout`` passes; returns the last value."""
+    deadline = time.monotonic() + timeout
+    event = threading.Event()
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return bool(condition())
+        event.wait(interval)
