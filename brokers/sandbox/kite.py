@@ -169,11 +169,14 @@ class KiteSandbox:
         r.add("GET", WEB + "/connect/login", self.connect_login)
         r.add("POST", WEB + "/api/login", self.web_login)
         r.add("POST", WEB + "/api/twofa", self.web_twofa)
-        r.add("POST", CONNECT + "/session/token", self.session_token)
-        r.add("POST", CONNECT + "/session/refresh_token", self.session_refresh)
-        r.add("DELETE", CONNECT + "/session/token", self.session_delete)
-        r.add("GET", CONNECT + "/instruments", self.instruments)
-        r.add("GET", CONNECT + "/instruments/{exchange}", self.instruments)
+        # KiteConnect is served under /kite/connect and also at the root, because
+        # kiteconnect's urljoin drops any path from its root (so it can be pointed here too).
+        for prefix in (CONNECT, ""):
+            r.add("POST", prefix + "/session/token", self.session_token)
+            r.add("POST", prefix + "/session/refresh_token", self.session_refresh)
+            r.add("DELETE", prefix + "/session/token", self.session_delete)
+            r.add("GET", prefix + "/instruments", self.instruments)
+            r.add("GET", prefix + "/instruments/{exchange}", self.instruments)
         routes: List[Tuple[str, str, str, Callable[[Request, str], Response]]] = [
             ("GET", "/user/profile", "default", self.profile),
             ("GET", "/user/profile/full", "default", self.profile_full),
@@ -228,6 +231,7 @@ class KiteSandbox:
         ]
         for method, path, group, handler in routes:
             r.add(method, CONNECT + path, self._guard(group, handler, "access_token"))
+            r.add(method, path, self._guard(group, handler, "access_token"))
             r.add(method, OMS + path, self._guard(group, handler, "enctoken"))
 
     def _guard(self, group: str, handler: Callable[[Request, str], Response], kind: str) -> Callable[[Request], Response]:
