@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from .. import errors
 from ..stores import Session, SessionStore
@@ -22,6 +22,8 @@ from .http import Transport
 __all__ = ["BaseClient"]
 
 log = logging.getLogger("brokers.client")
+
+C = TypeVar("C", bound="BaseClient")
 
 
 class BaseClient:
@@ -104,7 +106,7 @@ class BaseClient:
         """Release the HTTP connections. Idempotent."""
         self.transport.close()
 
-    def __enter__(self) -> "BaseClient":
+    def __enter__(self: C) -> C:
         return self
 
     def __exit__(self, *exc: Any) -> None:

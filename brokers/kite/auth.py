@@ -28,7 +28,6 @@ from ..core import redact
 from ..core.auth import AuthFlow
 from ..stores import Session, end_of_day_ist, next_6am_ist
 from . import exceptions as ex
-from .routes import decode
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Kite

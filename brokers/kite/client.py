@@ -14,7 +14,16 @@ from ..core.http import RateLimits, TimeoutType, Transport
 from ..stores import FileStore, Session, SessionStore, mask
 from . import exceptions as ex
 from .alerts import AlertsMixin
-from .auth import ConnectLogin, GivenToken, StoredSession, TwoFA, WebLogin, checksum, connect_session, web_session
+from .auth import (
+    ConnectLogin,
+    GivenToken,
+    StoredSession,
+    TwoFA,
+    WebLogin,
+    checksum,
+    connect_session,
+    web_session,
+)
 from .market import MarketMixin
 from .mf import MutualFundsMixin
 from .orders import OrdersMixin
@@ -108,7 +117,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
 
     def __repr__(self) -> str:
         kind = self.session.kind if self.session else None
-        return (f"Kite(user_id={self.user_id!r}, session={kind!r}, token={mask(self.session and self.session.token)}, "
+        return (f"Kite(user_id={self.user_id!r}, session={kind!r}, token={mask(self.session.token if self.session else None)}, "
                 f"store={self.store!r})")
 
     def _store_key(self, user_id: Optional[str] = None) -> str:

@@ -75,7 +75,7 @@ class Sandbox:
     def url(self) -> str:
         return self.http.url
 
-    def kite_urls(self) -> Dict[str, str]:
+    def kite_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
         return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
 

@@ -8,7 +8,12 @@ import time
 
 import pytest
 
-from brokers.kite.codec import format_historical, format_response, parse_instruments, parse_mf_instruments
+from brokers.kite.codec import (
+    format_historical,
+    format_response,
+    parse_instruments,
+    parse_mf_instruments,
+)
 
 CSV = (b"instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,"
        b"instrument_type,segment,exchange\n"

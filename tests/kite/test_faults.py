@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from brokers import errors
-from brokers.kite.exceptions import (DataException, GeneralException, KiteException, NetworkException,
-                                     OrderStateUnknownException, RateLimitException, ServerException,
-                                     TokenException)
+from brokers.kite.exceptions import (
+    DataException,
+    GeneralException,
+    KiteException,
+    NetworkException,
+    OrderStateUnknownException,
+    RateLimitException,
+    ServerException,
+    TokenException,
+)
 
 from ..conftest import wait_for
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from brokers import errors
 from brokers.kite import Kite
 from brokers.kite.exceptions import InputException, MarginException, OrderException
-from brokers import errors
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
