@@ -266,26 +266,21 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         Returns:
             Kite's user/session dict, ``login_time`` as a naive datetime.
         """
-        if not self.api_key:
-            raise ValueError("generate_session() needs api_key (pass it to Kite() or authorize())")
         if not request_token or not api_secret:
             raise ValueError("generate_session() needs request_token and api_secret")
-        redact.register(request_token, api_secret)
-        data = self.transport.request("POST", f"{self.root}/session/token", data={
-            "api_key": self.api_key, "request_token": request_token,
-            "checksum": checksum(self.api_key, request_token, api_secret)})
-        self._save(connect_session(self, data))
-        _parse_login_time(data)
-        return data
+        return self._exchange("/session/token", "request_token", request_token, api_secret)
 
     def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
         """Get a new access token from a refresh token (and save the session)."""
+        return self._exchange("/session/refresh_token", "refresh_token", refresh_token, api_secret)
+
+    def _exchange(self, path: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+        """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
         if not self.api_key:
-            raise ValueError("renew_access_token() needs api_key")
-        redact.register(refresh_token, api_secret)
-        data = self.transport.request("POST", f"{self.root}/session/refresh_token", data={
-            "api_key": self.api_key, "refresh_token": refresh_token,
-            "checksum": checksum(self.api_key, refresh_token, api_secret)})
+            raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
+        redact.register(token, api_secret)
+        data = self.transport.request("POST", f"{self.root}{path}", data={
+            "api_key": self.api_key, field: token, "checksum": checksum(self.api_key, token, api_secret)})
         self._save(connect_session(self, data))
         _parse_login_time(data)
         return data
