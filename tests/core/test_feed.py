@@ -158,7 +158,7 @@ def test_connect_again_after_close(server):
     rec = Recorder(feed)
     for n in (1, 2):
         feed.connect(threaded=True)
-        assert rec.wait(lambda: rec.connects == n)
+        assert rec.wait(lambda n=n: rec.connects == n)
         feed.close()
         assert no_feed_threads(feed)
     assert feed.opens == 2
@@ -269,9 +269,9 @@ def test_counter_resets_after_stable_connection(server):
     with feed:
         feed.connect(threaded=True)
         for n in (2, 3):
-            assert rec.wait(lambda: rec.connects == n - 1)
+            assert rec.wait(lambda n=n: rec.connects == n - 1)
             server.ws.drop_all()
-            assert rec.wait(lambda: rec.connects == n)
+            assert rec.wait(lambda n=n: rec.connects == n)
     assert rec.reconnects == [1, 1]
 
 
