@@ -2,12 +2,13 @@
 
 Example::
 
-    from brokers.kite import Kite
+    from brokers.kite import Kite, KiteFeed
     with Kite(access_token=tok, api_key=key) as kite:
         kite.authorize()
         kite.quote("NSE:INFY", "NSE:SBIN")
 """
 
 from .client import Kite, KiteConnect
+from .feed import KiteFeed
 
-__all__ = ["Kite", "KiteConnect"]
+__all__ = ["Kite", "KiteConnect", "KiteFeed"]
