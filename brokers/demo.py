@@ -8,6 +8,7 @@ temporary directory, and calls the APIs.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -102,11 +103,19 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
     got_update = threading.Event()
     names = {408065: "INFY", 779521: "SBIN", 256265: "NIFTY 50"}
 
+    connected = threading.Event()
+    tick_count = [0]
+
     def on_ticks(feed: Any, batch: List[Dict[str, Any]]) -> None:
+        # Runs on the feed's dispatcher thread: keep it short, print from the main thread.
+        tick_count[0] += len(batch)
         for t in batch:
             ticks[t["instrument_token"]] = t
-        line = "  ".join(f"{names.get(k, k)} {v['last_price']:.2f}" for k, v in sorted(ticks.items()))
-        print(f"\r  {line}", end="", flush=True)
+
+    def on_connect(feed: Any) -> None:
+        feed.subscribe(list(names))
+        feed.set_mode("full", [408065])
+        connected.set()
 
     def on_order(feed: Any, order: Dict[str, Any]) -> None:
         updates.append(order)
@@ -114,19 +123,32 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
 
     feed = KiteFeed(user_id=kite.user_id, enctoken=kite.enctoken, **feed_urls())
     feed.on_tick = on_ticks
+    feed.on_connect = on_connect
     feed.on_order_update = on_order
-    feed.on_connect = lambda f: f.subscribe(list(names)) or f.set_mode("full", [408065])
     feed.connect(threaded=True)
     try:
+        if not connected.wait(10):
+            print("  the feed did not connect within 10 s")
+            return
         oid = kite.place_order("regular", "NSE", "SBIN", "BUY", 1, "CNC", "MARKET", tag="demo-feed")
-        got_update.wait(5)
+        if got_update.wait(5):
+            u = updates[0]
+            print(f"  order update pushed on the feed: {u['order_id']} {u['status']} "
+                  f"{u['transaction_type']} {u['quantity']} {u['tradingsymbol']} @ {u['average_price']}")
+        else:
+            print(f"  no order update arrived for {oid} within 5 s")
+        tty = sys.stdout.isatty()
         deadline = time.monotonic() + seconds
-        threading.Event().wait(max(0.0, deadline - time.monotonic()))
+        pause = threading.Event()
+        while time.monotonic() < deadline:
+            pause.wait(0.25 if tty else 1.0)
+            line = "  ".join(f"{names.get(k, k)} {v['last_price']:>9.2f}" for k, v in sorted(ticks.items()))
+            print(f"\r  {line}" if tty else f"  {line}", end="" if tty else "\n", flush=True)
     finally:
         feed.close()
-    print()
-    if updates:
-        print(f"  order update pushed on the feed: {updates[0]['order_id']} {updates[0]['status']} (placed {oid})")
+    if tty:
+        print()
+    print(f"  {tick_count[0]} ticks received; feed closed")
 
 
 def run(brokers: Sequence[str], seconds: float = 3.0) -> int:

@@ -37,3 +37,25 @@ def test_historical_download(kite, tmp_path):
     assert set(counts) == {"NSE:INFY", "NSE:SBIN"} and all(n > 0 for n in counts.values())
     lines = (tmp_path / "NSE_INFY.csv").read_text().splitlines()
     assert lines[0] == "date,open,high,low,close,volume" and len(lines) == counts["NSE:INFY"] + 1
+
+
+def test_xlwings_functions_and_queue_drained_by_the_excel_thread(sandbox, store):
+    from .conftest import wait_for
+
+    xl = load("xlwings_udfs")
+    acct = sandbox.kite.accounts["AB1234"]
+    kite = xl.client(store=store, **sandbox.kite_urls())
+    kite.authorize(user_id=acct.user_id, password=acct.password, totp_secret=acct.totp_secret)
+    assert xl.KITE_LTP("NSE:INFY") > 0
+    table = xl.KITE_HOLDINGS()
+    assert table[0] == ["symbol", "qty", "avg", "ltp", "pnl"] and len(table) == 5
+    assert all(len(row) == 5 for row in table)
+    feed = xl.start_ticks([408065, 779521], **sandbox.kite_feed_urls())
+    try:
+        assert wait_for(lambda: xl.ticks.qsize() >= 4, timeout=10)
+        sheet = {}
+        assert xl.drain_ticks(lambda token, ltp: sheet.__setitem__(token, ltp)) == 2
+        assert set(sheet) == {408065, 779521} and all(v > 0 for v in sheet.values())
+    finally:
+        xl.stop_ticks()
+    assert not feed.running
