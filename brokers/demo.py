@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 import tempfile
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 import pyotp
 
@@ -88,12 +88,9 @@ def kite_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
 def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
     """Live ticks and order updates, when the feed extra is installed."""
     try:
-        from .kite import KiteFeed  # type: ignore[attr-defined]
+        from .kite import KiteFeed
     except ImportError:
         print("\n  (live ticks need the feed extra: pip install brokers[feed])")
-        return
-    feed_urls: Optional[Callable[[], Dict[str, str]]] = getattr(sb, "kite_feed_urls", None)
-    if feed_urls is None:
         return
     import threading
 
@@ -121,7 +118,7 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
         updates.append(order)
         got_update.set()
 
-    feed = KiteFeed(user_id=kite.user_id, enctoken=kite.enctoken, **feed_urls())
+    feed = KiteFeed(user_id=kite.user_id, enctoken=kite.enctoken, **sb.kite_feed_urls())
     feed.on_tick = on_ticks
     feed.on_connect = on_connect
     feed.on_order_update = on_order

@@ -121,7 +121,7 @@ class Sandbox:
         """The websocket server's base URL, e.g. ``ws://127.0.0.1:54322``."""
         return self.ws.url
 
-    def kite_feed_urls(self) -> Dict[str, str]:
+    def kite_feed_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.KiteFeed` at the sandbox."""
         return {"url": self.ws_url + KiteTicker.prefix}
 
