@@ -96,6 +96,7 @@ class _Run:
         self.opened_at: Optional[float] = None  # monotonic time of the current connection's open
         self.last_frame = 0.0
         self.auth_status: Optional[int] = None
+        self.overflowing = False  # the backlog is full and frames are being dropped
         self.threads: list = []
 
 
@@ -111,6 +112,10 @@ class FeedThread:
         ping_interval: seconds between websocket pings we send (0 disables them).
         ping_timeout: seconds to wait for the pong before the connection counts as dead.
         watchdog: reconnect after this many seconds without any frame (None disables it).
+        max_backlog: frames allowed to wait for the dispatcher. Beyond it, new *binary*
+            frames (market data) are dropped and counted in :attr:`dropped_frames`, and
+            ``on_error`` hears of it once per overflow; text frames (order updates) are
+            never dropped. None (the default) never drops: memory grows while handlers lag.
 
     Raises:
         ValueError: inconsistent timings (e.g. ``ping_timeout >= ping_interval``).
@@ -142,6 +147,7 @@ class FeedThread:
         ping_interval: float = 10.0,
         ping_timeout: float = 5.0,
         watchdog: Optional[float] = 10.0,
+        max_backlog: Optional[int] = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -151,6 +157,8 @@ class FeedThread:
             raise ValueError("need 0 < ping_timeout < ping_interval (or ping_interval=0 to disable pings)")
         if watchdog is not None and watchdog <= 0:
             raise ValueError("watchdog must be > 0 seconds, or None")
+        if max_backlog is not None and max_backlog < 1:
+            raise ValueError("max_backlog must be >= 1, or None")
         self._ws = _websocket()
         _install_redaction()
         self.reconnect = reconnect
@@ -161,6 +169,8 @@ class FeedThread:
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.watchdog = watchdog
+        self.max_backlog = max_backlog
+        self.dropped_frames = 0
         self.on_connect: Any = None
         self.on_close: Any = None
         self.on_error: Any = None
@@ -349,8 +359,22 @@ class FeedThread:
                 queue_put((_ERROR, e))
             queue_put((_OPEN,))
 
+        limit = self.max_backlog
+        qsize = run.queue.qsize
+
         def on_data(app: Any, data: Any, opcode: int, fin: bool) -> None:
             run.last_frame = time.monotonic()
+            if limit is not None and isinstance(data, bytes):
+                size = qsize()
+                if size >= limit:
+                    if not run.overflowing:  # tell once per overflow, not once per dropped frame
+                        run.overflowing = True
+                        queue_put((_ERROR, BrokerError(f"handlers are {limit} frames behind: dropping market "
+                                                       "data frames until they catch up", broker=self.broker)))
+                    self.dropped_frames += 1
+                    return
+                if run.overflowing and size < limit // 2:
+                    run.overflowing = False
             queue_put((_FRAME, data))
 
         def on_ping(app: Any, data: Any) -> None:
@@ -423,6 +447,7 @@ class FeedThread:
     # -- dispatcher ---------------------------------------------------------------------
     def _dispatch_loop(self, run: _Run) -> None:
         get = run.queue.get
+        clean = False
         try:
             while True:
                 item = get()
@@ -446,8 +471,12 @@ class FeedThread:
                 elif kind == _NORECONNECT:
                     self._emit("on_noreconnect", self)
                 elif kind == _END:
+                    clean = True
                     break
         finally:
+            if not clean:  # a handler raised SystemExit or the like: nobody is reading, so stop
+                run.stop.set()
+                self._cut(run)
             run.finished.set()
 
     def _join(self, run: _Run, budget: float) -> None:

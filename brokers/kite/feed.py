@@ -174,6 +174,10 @@ class KiteFeed(FeedThread):
             else:
                 self._emit("on_tick", self, frame)
 
+    def is_connected(self) -> bool:
+        """True while connected (kiteconnect's spelling of :attr:`connected`)."""
+        return self.connected
+
     # -- subscriptions ------------------------------------------------------------------
     @property
     def subscribed_tokens(self) -> Dict[int, str]:
@@ -214,6 +218,7 @@ class KiteFeed(FeedThread):
 
     def set_mode(self, mode: str, instrument_tokens: Iterable[int]) -> bool:
         """Set the mode (``ltp``, ``quote`` or ``full``) of tokens; remembered per token.
+        Tokens not subscribed yet are subscribed first.
 
         Returns:
             True if sent now, False if only remembered.
@@ -227,9 +232,13 @@ class KiteFeed(FeedThread):
         with self._modes_lock:
             if len(set(self._modes) | set(tokens)) > MAX_TOKENS:
                 raise ValueError(f"Kite allows at most {MAX_TOKENS} tokens per connection")
+            new = [t for t in tokens if t not in self._modes]
             for t in tokens:
                 self._modes[t] = mode
-        return self._send_tokens("mode", tokens, mode)
+        # A mode for a token not subscribed yet subscribes it too, so what the server
+        # streams now matches what a reconnect replays.
+        subscribed = self._send_tokens("subscribe", new) if new else True
+        return self._send_tokens("mode", tokens, mode) and subscribed
 
     def _send_tokens(self, action: str, tokens: List[int], mode: Optional[str] = None) -> bool:
         if not tokens:

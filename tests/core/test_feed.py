@@ -24,6 +24,8 @@ class Server:
         self.received: List[Any] = []
         self.ping_ok = threading.Event()
         self.ping_now = threading.Event()
+        self.burst = threading.Event()
+        self.burst_read = threading.Event()
         self.ws.add(WsRoute("/t", self.serve, self.authorize))
         self.ws.start()
 
@@ -43,6 +45,13 @@ class Server:
                 self.received.append(msg)
                 conn.send(msg)
             conn.send(b"\x00")
+            if self.burst.is_set():  # 20 binary frames, a text one, then a ping: its pong
+                self.burst.clear()  # comes back once the client has read them all
+                for _ in range(20):
+                    conn.send(b"\x01\x02")
+                conn.send("after-burst")
+                if conn.raw.ping().wait(WAIT):
+                    self.burst_read.set()
             if self.ping_now.is_set():
                 self.ping_now.clear()
                 if conn.raw.ping().wait(WAIT):
@@ -332,11 +341,28 @@ def test_slow_handler_does_not_stall_reading_or_pongs(server):
         release.set()
 
 
+def test_backlog_limit_drops_binary_frames_only(server):
+    feed = Echo(server.url, watchdog=None, max_backlog=2)
+    rec = Recorder(feed)
+    release = threading.Event()
+    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, rec._message(f, m))
+    with feed:
+        feed.connect(threaded=True)
+        server.burst.set()
+        assert server.burst_read.wait(WAIT)
+        release.set()
+        assert rec.wait(lambda: "after-burst" in rec.messages)
+    assert feed.dropped_frames >= 15
+    assert len(rec.errors) == 1 and "dropping market data" in str(rec.errors[0])
+
+
 def test_validation_and_repr_hide_url():
     with pytest.raises(ValueError):
         Echo("ws://x", ping_interval=1.0, ping_timeout=2.0)
     with pytest.raises(ValueError):
         Echo("ws://x", initial_delay=2.0, max_delay=1.0)
+    with pytest.raises(ValueError):
+        Echo("ws://x", max_backlog=0)
     feed = Echo("ws://127.0.0.1:1/t?token=secret-token-123")
     assert "secret" not in repr(feed)
     assert repr(feed) == "<Echo stopped>"

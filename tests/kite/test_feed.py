@@ -163,6 +163,17 @@ def test_modes_ltp_quote_full_for_stocks_index_and_cds(sb):
     assert feed.subscribed_tokens == {INFY: "full", SBIN: "ltp", NIFTY: "full", USDINR: "quote"}
 
 
+def test_set_mode_subscribes_tokens_not_subscribed_yet(sb):
+    tcs = 2953217
+    with connect_feed(sb) as feed:
+        rec = Rec(feed)
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1)
+        assert feed.set_mode("full", [tcs]) is True
+        assert rec.wait(rec.tick_for(tcs, "full"))
+        assert feed.is_connected() and feed.subscribed_tokens == {tcs: "full"}
+
+
 def test_unsubscribe_stops_ticks_on_the_server(sb):
     with web_feed(sb) as feed:
         rec = Rec(feed)
