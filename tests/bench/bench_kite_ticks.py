@@ -85,11 +85,11 @@ def bench_parse() -> None:
         for name, frame in frames():
             ticks = len(parse_binary(frame))
             number = max(3, 20_000 // max(1, ticks))
-            ours = _best(lambda: parse_binary(frame), number)
+            ours = _best(lambda frame=frame: parse_binary(frame), number)
             if theirs is None:
                 print(f"{name:<10} {ours * 1e6:9.1f} {'-':>9} {'-':>6} {ticks / ours:13,.0f}")
                 continue
-            kc = _best(lambda: theirs(frame), number)
+            kc = _best(lambda frame=frame: theirs(frame), number)
             a, b = parse_binary(frame), theirs(frame)
             same = a == b and repr(a) == repr(b)
             print(f"{name:<10} {ours * 1e6:9.1f} {kc * 1e6:9.1f} {kc / ours:6.2f} {ticks / ours:13,.0f}  {same}")
