@@ -379,18 +379,24 @@ def test_fuzzed_frames_never_raise_out_of_decode_except_value_error(frame):
 
 
 def test_secrets_never_logged(sb, caplog):
+    import websocket
+
     enctoken = sb.kite.issue_enctoken("AB1234")
-    with caplog.at_level(logging.DEBUG):
-        feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sb.kite_feed_urls(), **FAST)
-        rec = Rec(feed)
-        with feed:
-            feed.connect(threaded=True)
-            assert rec.wait(lambda: rec.connects == 1)
-            sb.drop_feeds("/kite/ws")
-            assert rec.wait(lambda: rec.connects == 2)
+    websocket.enableTrace(True, handler=logging.NullHandler())  # dumps the handshake, URL included
+    try:
+        with caplog.at_level(logging.DEBUG):
+            feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sb.kite_feed_urls(), **FAST)
+            rec = Rec(feed)
+            with feed:
+                feed.connect(threaded=True)
+                assert rec.wait(lambda: rec.connects == 1)
+                sb.drop_feeds("/kite/ws")
+                assert rec.wait(lambda: rec.connects == 2)
+    finally:
+        websocket.enableTrace(False)
     from urllib.parse import quote
 
     text = "\n".join(r.getMessage() for r in caplog.records)
-    assert "connecting to" in text
+    assert "connecting to" in text and "GET /kite/ws?api_key=kitefront" in text  # the trace was captured
     assert enctoken not in text and quote(enctoken, safe="") not in text
     assert enctoken not in repr(feed)
