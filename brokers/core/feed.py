@@ -14,8 +14,9 @@ Threads (per :meth:`FeedThread.connect`, all daemons, all ended by :meth:`close`
 - **dispatcher** takes frames and events off the queue, calls the subclass's
   :meth:`~FeedThread._decode` and every user handler, in order. A handler that
   raises is logged and reported to ``on_error``; the feed goes on.
-- **watchdog** cuts the socket when no frame (data, heartbeat or server ping) has
-  arrived for ``watchdog`` seconds, so a silent connection is replaced by a new one.
+- **watchdog** (a timer) cuts the socket when no frame (data, heartbeat or server
+  ping) has arrived for ``watchdog`` seconds, so a silent connection is replaced by a
+  new one; it also calls :meth:`~FeedThread._keepalive` every ``keepalive`` seconds.
 
 A handshake refused with 401/403 is an auth error: reported once to ``on_error``
 as :class:`~brokers.errors.TokenExpired`, then ``on_noreconnect``; no retries.
@@ -36,6 +37,18 @@ Subclass API (keep these names; the broker feeds rely on them)::
                                               # (text frame); parse it and call
                                               # self._emit("on_tick", self, ticks) etc.
                                               # A raised exception goes to on_error.
+        def _keepalive(self) -> None: ...     # timer thread, every `keepalive` s while connected:
+                                              # an app-level ping, e.g. self._send("ping")
+
+One FeedThread is one socket. A broker with a separate order socket (Dhan, Fyers)
+runs one subclass per socket. Everything the dispatcher sees arrives in order:
+``on_connect`` before the frames of that connection, ``on_close`` after them.
+
+What ``on_error`` receives: :class:`~brokers.errors.NetworkError` for a failed or
+lost connection and for a silence cut by the watchdog; ``TokenExpired`` (an
+``AuthError``) for a 401/403 handshake; the exception itself when a handler or
+``_decode`` raises (e.g. the ``ValueError`` of a malformed frame); a
+:class:`~brokers.errors.BrokerError` when ``max_backlog`` starts dropping frames.
 
 Helpers for subclasses: :meth:`~FeedThread._send` (thread-safe, False when not
 connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded),
@@ -116,6 +129,8 @@ class FeedThread:
             frames (market data) are dropped and counted in :attr:`dropped_frames`, and
             ``on_error`` hears of it once per overflow; text frames (order updates) are
             never dropped. None (the default) never drops: memory grows while handlers lag.
+        keepalive: call :meth:`_keepalive` every this many seconds while connected, for
+            brokers that want an app-level ping (Fyers: the text ``"ping"``). None: never.
 
     Raises:
         ValueError: inconsistent timings (e.g. ``ping_timeout >= ping_interval``).
@@ -148,6 +163,7 @@ class FeedThread:
         ping_timeout: float = 5.0,
         watchdog: Optional[float] = 10.0,
         max_backlog: Optional[int] = None,
+        keepalive: Optional[float] = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -157,6 +173,8 @@ class FeedThread:
             raise ValueError("need 0 < ping_timeout < ping_interval (or ping_interval=0 to disable pings)")
         if watchdog is not None and watchdog <= 0:
             raise ValueError("watchdog must be > 0 seconds, or None")
+        if keepalive is not None and keepalive <= 0:
+            raise ValueError("keepalive must be > 0 seconds, or None")
         if max_backlog is not None and max_backlog < 1:
             raise ValueError("max_backlog must be >= 1, or None")
         self._ws = _websocket()
@@ -170,6 +188,7 @@ class FeedThread:
         self.ping_timeout = ping_timeout
         self.watchdog = watchdog
         self.max_backlog = max_backlog
+        self.keepalive = keepalive
         self.dropped_frames = 0
         self.on_connect: Any = None
         self.on_close: Any = None
@@ -193,6 +212,9 @@ class FeedThread:
 
     def _decode(self, frame: Frame) -> None:
         """Dispatcher thread: turn one frame into handler calls (via :meth:`_emit`)."""
+
+    def _keepalive(self) -> None:
+        """Timer thread, every ``keepalive`` seconds while connected: send an app-level ping."""
 
     # -- public lifecycle ---------------------------------------------------------------
     @property
@@ -226,7 +248,7 @@ class FeedThread:
                 threading.Thread(target=self._dispatch_loop, args=(run,), name=f"{name}-dispatch", daemon=True),
                 threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True),
             ]
-            if self.watchdog is not None:
+            if self.watchdog is not None or self.keepalive is not None:
                 run.threads.append(threading.Thread(target=self._watch_loop, args=(run,),
                                                     name=f"{name}-watchdog", daemon=True))
             for t in run.threads:
@@ -435,14 +457,33 @@ class FeedThread:
 
     # -- watchdog -----------------------------------------------------------------------
     def _watch_loop(self, run: _Run) -> None:
-        limit = float(self.watchdog or 0)
-        period = min(1.0, limit / 4)
+        # One timer thread for both the silence watchdog and the app-level keepalive.
+        limit = self.watchdog
+        every = self.keepalive
+        period = min(1.0, limit / 4 if limit else 1.0, every or 1.0)
+        next_keepalive = 0.0
         while not run.stop.wait(period):
-            if run.opened_at is not None and time.monotonic() - run.last_frame > limit:
+            opened = run.opened_at
+            if opened is None:
+                next_keepalive = 0.0
+                continue
+            now = time.monotonic()
+            if limit is not None and now - run.last_frame > limit:
                 log.warning("%s: no frame for %.1fs, reconnecting", type(self).__name__, limit)
-                run.last_frame = time.monotonic()  # one cut per silence, not one per period
+                run.last_frame = now  # one cut per silence, not one per period
                 run.queue.put((_ERROR, NetworkError(f"no frame for {limit:g}s; reconnecting", broker=self.broker)))
                 self._cut(run)
+                continue
+            if every is not None:
+                if not next_keepalive:
+                    next_keepalive = opened + every
+                if now >= next_keepalive:
+                    next_keepalive = now + every
+                    try:
+                        self._keepalive()
+                    except Exception as e:  # a failing hook is a bug to report, not a reason to stop
+                        log.exception("%s._keepalive failed", type(self).__name__)
+                        run.queue.put((_ERROR, e))
 
     # -- dispatcher ---------------------------------------------------------------------
     def _dispatch_loop(self, run: _Run) -> None:

@@ -356,6 +356,19 @@ def test_backlog_limit_drops_binary_frames_only(server):
     assert len(rec.errors) == 1 and "dropping market data" in str(rec.errors[0])
 
 
+def test_keepalive_hook_runs_while_connected(server):
+    class Pinging(Echo):
+        def _keepalive(self) -> None:
+            self._send("keepalive")
+
+    feed = Pinging(server.url, watchdog=None, keepalive=0.05)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.messages.count("keepalive") >= 2)  # echoed by the server
+    assert server.received.count("keepalive") >= 2
+
+
 def test_validation_and_repr_hide_url():
     with pytest.raises(ValueError):
         Echo("ws://x", ping_interval=1.0, ping_timeout=2.0)
@@ -363,6 +376,8 @@ def test_validation_and_repr_hide_url():
         Echo("ws://x", initial_delay=2.0, max_delay=1.0)
     with pytest.raises(ValueError):
         Echo("ws://x", max_backlog=0)
+    with pytest.raises(ValueError):
+        Echo("ws://x", keepalive=0)
     feed = Echo("ws://127.0.0.1:1/t?token=secret-token-123")
     assert "secret" not in repr(feed)
     assert repr(feed) == "<Echo stopped>"
