@@ -14,9 +14,10 @@ Threads (per :meth:`FeedThread.connect`, all daemons, all ended by :meth:`close`
 - **dispatcher** takes frames and events off the queue, calls the subclass's
   :meth:`~FeedThread._decode` and every user handler, in order. A handler that
   raises is logged and reported to ``on_error``; the feed goes on.
-- **watchdog** (a timer) cuts the socket when no frame (data, heartbeat or server
-  ping) has arrived for ``watchdog`` seconds, so a silent connection is replaced by a
-  new one; it also calls :meth:`~FeedThread._keepalive` every ``keepalive`` seconds.
+- **timer** cuts the socket when no frame (data, heartbeat or server ping) has
+  arrived for ``watchdog`` seconds, so a silent connection is replaced by a new one,
+  and a handshake that takes longer than ``connect_timeout``; it also calls
+  :meth:`~FeedThread._keepalive` every ``keepalive`` seconds.
 
 A handshake refused with 401/403 is an auth error: reported once to ``on_error``
 as :class:`~brokers.errors.TokenExpired`, then ``on_noreconnect``; no retries.
@@ -109,6 +110,9 @@ class _Run:
         self.opened_at: Optional[float] = None  # monotonic time of the current connection's open
         self.last_frame = 0.0
         self.auth_status: Optional[int] = None
+        self.attempt_started: Optional[float] = None  # monotonic start of a handshake in progress
+        self.quiet = False  # the timer cut this connection and said why: skip the echo of it
+        self.reader: Optional[threading.Thread] = None
         self.overflowing = False  # the backlog is full and frames are being dropped
         self.threads: list = []
 
@@ -129,6 +133,7 @@ class FeedThread:
             frames (market data) are dropped and counted in :attr:`dropped_frames`, and
             ``on_error`` hears of it once per overflow; text frames (order updates) are
             never dropped. None (the default) never drops: memory grows while handlers lag.
+        connect_timeout: give up on a handshake (and retry) after this many seconds.
         keepalive: call :meth:`_keepalive` every this many seconds while connected, for
             brokers that want an app-level ping (Fyers: the text ``"ping"``). None: never.
 
@@ -164,6 +169,7 @@ class FeedThread:
         watchdog: Optional[float] = 10.0,
         max_backlog: Optional[int] = None,
         keepalive: Optional[float] = None,
+        connect_timeout: float = 30.0,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -173,6 +179,8 @@ class FeedThread:
             raise ValueError("need 0 < ping_timeout < ping_interval (or ping_interval=0 to disable pings)")
         if watchdog is not None and watchdog <= 0:
             raise ValueError("watchdog must be > 0 seconds, or None")
+        if connect_timeout <= 0:
+            raise ValueError("connect_timeout must be > 0 seconds")
         if keepalive is not None and keepalive <= 0:
             raise ValueError("keepalive must be > 0 seconds, or None")
         if max_backlog is not None and max_backlog < 1:
@@ -189,6 +197,7 @@ class FeedThread:
         self.watchdog = watchdog
         self.max_backlog = max_backlog
         self.keepalive = keepalive
+        self.connect_timeout = connect_timeout
         self.dropped_frames = 0
         self.on_connect: Any = None
         self.on_close: Any = None
@@ -244,13 +253,12 @@ class FeedThread:
             run = self._run = _Run()
             run.last_frame = time.monotonic()
             name = type(self).__name__
+            run.reader = threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True)
             run.threads = [
                 threading.Thread(target=self._dispatch_loop, args=(run,), name=f"{name}-dispatch", daemon=True),
-                threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True),
+                run.reader,
+                threading.Thread(target=self._watch_loop, args=(run,), name=f"{name}-timer", daemon=True),
             ]
-            if self.watchdog is not None or self.keepalive is not None:
-                run.threads.append(threading.Thread(target=self._watch_loop, args=(run,),
-                                                    name=f"{name}-watchdog", daemon=True))
             for t in run.threads:
                 t.start()
         if threaded:
@@ -274,8 +282,17 @@ class FeedThread:
             if run is None:
                 return
             run.stop.set()
+        deadline = time.monotonic() + 1.8
         self._cut(run, send_close=True)
-        self._join(run, 1.8)
+        reader = run.reader
+        # Cut again while waiting: a handshake that had no socket yet at the first cut
+        # has one now, and only a shutdown wakes a blocked handshake.
+        while reader is not None and reader is not threading.current_thread() and time.monotonic() < deadline:
+            reader.join(0.1)
+            if not reader.is_alive():
+                break
+            self._cut(run)
+        self._join(run, max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> "FeedThread":
         return self
@@ -371,6 +388,7 @@ class FeedThread:
 
         def on_open(app: Any) -> None:
             run.opened_at = run.last_frame = time.monotonic()
+            run.attempt_started = None
             if run.stop.is_set():  # close() raced the handshake
                 self._cut(run, send_close=True)
                 return
@@ -403,8 +421,8 @@ class FeedThread:
             run.last_frame = time.monotonic()  # a server that pings us is alive (Dhan does)
 
         def on_error(app: Any, error: BaseException) -> None:
-            if run.stop.is_set():
-                return  # errors caused by our own close()
+            if run.stop.is_set() or run.quiet:
+                return  # errors caused by our own close() or timer cut, already explained
             status = getattr(error, "status_code", None)
             if isinstance(error, self._ws.WebSocketBadStatusException) and status in (401, 403):
                 run.auth_status = status
@@ -425,11 +443,14 @@ class FeedThread:
         run.app = app
         if run.stop.is_set():  # close() came before the app existed
             return None
+        run.quiet = False
+        run.attempt_started = time.monotonic()
         try:
             app.run_forever(ping_interval=self.ping_interval, ping_timeout=self.ping_timeout or None,
                             skip_utf8_validation=False)
         finally:
             opened, run.opened_at = run.opened_at, None
+            run.attempt_started = None
         return opened
 
     def _cut(self, run: _Run, send_close: bool = False) -> None:
@@ -457,22 +478,24 @@ class FeedThread:
 
     # -- watchdog -----------------------------------------------------------------------
     def _watch_loop(self, run: _Run) -> None:
-        # One timer thread for both the silence watchdog and the app-level keepalive.
+        # One timer thread for the handshake timeout, the silence watchdog and the keepalive.
         limit = self.watchdog
         every = self.keepalive
-        period = min(1.0, limit / 4 if limit else 1.0, every or 1.0)
+        period = min(1.0, self.connect_timeout / 4, limit / 4 if limit else 1.0, every or 1.0)
         next_keepalive = 0.0
         while not run.stop.wait(period):
+            now = time.monotonic()
             opened = run.opened_at
             if opened is None:
                 next_keepalive = 0.0
+                started = run.attempt_started
+                if started is not None and now - started > self.connect_timeout:
+                    run.attempt_started = None  # one cut per attempt
+                    self._timer_cut(run, f"no handshake after {self.connect_timeout:g}s; retrying")
                 continue
-            now = time.monotonic()
             if limit is not None and now - run.last_frame > limit:
-                log.warning("%s: no frame for %.1fs, reconnecting", type(self).__name__, limit)
                 run.last_frame = now  # one cut per silence, not one per period
-                run.queue.put((_ERROR, NetworkError(f"no frame for {limit:g}s; reconnecting", broker=self.broker)))
-                self._cut(run)
+                self._timer_cut(run, f"no frame for {limit:g}s; reconnecting")
                 continue
             if every is not None:
                 if not next_keepalive:
@@ -484,6 +507,12 @@ class FeedThread:
                     except Exception as e:  # a failing hook is a bug to report, not a reason to stop
                         log.exception("%s._keepalive failed", type(self).__name__)
                         run.queue.put((_ERROR, e))
+
+    def _timer_cut(self, run: _Run, why: str) -> None:
+        log.warning("%s: %s", type(self).__name__, why)
+        run.queue.put((_ERROR, NetworkError(why, broker=self.broker)))
+        run.quiet = True
+        self._cut(run)
 
     # -- dispatcher ---------------------------------------------------------------------
     def _dispatch_loop(self, run: _Run) -> None:

@@ -369,6 +369,42 @@ def test_keepalive_hook_runs_while_connected(server):
     assert server.received.count("keepalive") >= 2
 
 
+@pytest.fixture
+def mute():
+    """A TCP port that accepts connections but never answers the websocket handshake."""
+    import socket
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        srv.settimeout(WAIT)
+        yield srv
+
+
+def test_stalled_handshake_times_out_and_retries(mute):
+    port = mute.getsockname()[1]
+    feed = Echo(f"ws://127.0.0.1:{port}/t", connect_timeout=0.3)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: len(rec.reconnects) >= 2)
+    assert no_feed_threads(feed)
+    assert rec.connects == 0
+    assert all(isinstance(e, NetworkError) and "no handshake" in str(e) for e in rec.errors)
+
+
+def test_close_during_a_stalled_handshake(mute):
+    port = mute.getsockname()[1]
+    feed = Echo(f"ws://127.0.0.1:{port}/t", connect_timeout=30)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    conn, _ = mute.accept()  # the client is in its handshake now
+    with conn:
+        feed.close()
+        assert no_feed_threads(feed)
+    assert rec.errors == [] and rec.connects == 0
+
+
 def test_validation_and_repr_hide_url():
     with pytest.raises(ValueError):
         Echo("ws://x", ping_interval=1.0, ping_timeout=2.0)
