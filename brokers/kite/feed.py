@@ -54,7 +54,9 @@ class KiteFeed(FeedThread):
         parse_data: parse binary frames into tick dicts (True) or pass them raw.
         reconnect, max_retries, max_delay: reconnect policy (see ``FeedThread``).
         **timings: ``initial_delay``, ``stable_after``, ``ping_interval``,
-            ``ping_timeout``, ``watchdog`` (see :class:`~brokers.core.feed.FeedThread`).
+            ``ping_timeout``, ``watchdog`` (default 5 s here: Kite sends a heartbeat
+            about every second), ``connect_timeout``, ``max_backlog``
+            (see :class:`~brokers.core.feed.FeedThread`).
 
     Raises:
         ValueError: credentials missing or contradictory (an enctoken without a
@@ -122,7 +124,12 @@ class KiteFeed(FeedThread):
         return self._enctoken is not None
 
     def set_access_token(self, access_token: Optional[str] = None, enctoken: Optional[str] = None) -> None:
-        """Use a new token from the next (re)connect on (e.g. after logging in again)."""
+        """Use a new token from the next (re)connect on, e.g. after logging in again
+        once a refused handshake made the feed give up (then call :meth:`connect`).
+
+        Raises:
+            ValueError: the token kind does not match the feed's login kind.
+        """
         register(access_token, enctoken)
         if self.web and enctoken:
             self._enctoken = enctoken

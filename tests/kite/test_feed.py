@@ -281,6 +281,13 @@ def test_expired_token_stops_reconnecting(sb):
         assert rec.wait(lambda: rec.gave_up)
     assert rec.reconnects == [1]
     assert any(isinstance(e, AuthError) for e in rec.errors)
+    # logging in again: a fresh token, and the same feed connects again
+    feed.set_access_token(enctoken=sb.kite.issue_enctoken("CD5678"))
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 2)
+    with pytest.raises(ValueError):
+        feed.set_access_token(access_token="wrong-kind-token")
 
 
 def test_reconnect_counter_and_give_up():
