@@ -407,3 +407,39 @@ def test_secrets_never_logged(sb, caplog):
     assert "connecting to" in text and "GET /kite/ws?api_key=kitefront" in text  # the trace was captured
     assert enctoken not in text and quote(enctoken, safe="") not in text
     assert enctoken not in repr(feed)
+
+
+# -- the sandbox ticker seen by a bare websocket client --------------------------------
+def test_sandbox_ticker_protocol(sb):
+    import json
+
+    import websocket
+
+    base = sb.kite_feed_urls()["url"]
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(base + "?api_key=kitefront&user_id=AB1234&enctoken=wrong", timeout=WAIT)
+    assert refused.value.status_code == 403
+    token = sb.kite.issue_access_token("AB1234")
+    ws = websocket.create_connection(f"{base}?api_key={sb.kite.api_key}&access_token={token}", timeout=WAIT)
+    try:
+        assert ws.recv() == b"\x00"  # a 1-byte heartbeat, with nothing subscribed
+        ws.send(json.dumps({"a": "subscribe", "v": ["408065"]}))  # tokens must be numbers
+        assert json.loads(next(m for m in iter(ws.recv, None) if isinstance(m, str)))["type"] == "error"
+        ws.send(json.dumps({"a": "subscribe", "v": [INFY]}))
+        ws.send(json.dumps({"a": "mode", "v": ["ltp", [INFY]]}))
+        frame = next(m for m in iter(ws.recv, None)
+                     if isinstance(m, bytes) and len(m) > 1 and parse_binary(m)[0]["mode"] == "ltp")
+        assert parse_binary(frame) == [{"tradable": True, "mode": "ltp", "instrument_token": INFY,
+                                        "last_price": parse_binary(frame)[0]["last_price"]}]
+    finally:
+        ws.close()
+
+
+def test_sandbox_without_websockets_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "websockets", None)
+    with Sandbox() as plain:
+        assert plain.url.startswith("http://")  # the REST side still works
+        with pytest.raises(ImportError, match=r"brokers\[sandbox\]"):
+            plain.kite_feed_urls()
