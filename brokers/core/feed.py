@@ -33,7 +33,8 @@ Subclass API (keep these names; the broker feeds rely on them)::
         def _headers(self) -> dict: ...       # handshake headers, also rebuilt per connect
         def _on_open(self) -> None: ...       # reader thread, right after each (re)connect and
                                               # before any frame is read: send auth and replay
-                                              # subscriptions here with self._send(...)
+                                              # subscriptions here with self._send(...), and
+                                              # reset any per-connection decoding state
         def _decode(self, frame) -> None: ... # dispatcher thread: bytes (binary frame) or str
                                               # (text frame); parse it and call
                                               # self._emit("on_tick", self, ticks) etc.
@@ -54,6 +55,8 @@ lost connection and for a silence cut by the watchdog; ``TokenExpired`` (an
 Helpers for subclasses: :meth:`~FeedThread._send` (thread-safe, False when not
 connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded),
 :meth:`~FeedThread._report` (route an exception to ``on_error``),
+:meth:`~FeedThread._give_up` (stop for good with an error, e.g. an auth failure the
+server reports inside the connection),
 :meth:`~FeedThread._auth_error` (the error for a refused handshake),
 :attr:`~FeedThread.connected`. Subclasses add their own handler attributes
 (``on_tick``, ``on_order_update``, ...), set to ``None`` in ``__init__``;
@@ -109,7 +112,7 @@ class _Run:
         self.app: Any = None
         self.opened_at: Optional[float] = None  # monotonic time of the current connection's open
         self.last_frame = 0.0
-        self.auth_status: Optional[int] = None
+        self.fatal: Optional[BaseException] = None  # reported once, then no more reconnects
         self.attempt_started: Optional[float] = None  # monotonic start of a handshake in progress
         self.quiet = False  # the timer cut this connection and said why: skip the echo of it
         self.reader: Optional[threading.Thread] = None
@@ -337,6 +340,21 @@ class FeedThread:
         """Pass ``error`` to ``on_error`` (guarded)."""
         self._emit("on_error", self, error)
 
+    def _give_up(self, error: BaseException) -> None:
+        """Stop for good, from any thread: cut the connection, report ``error`` once to
+        ``on_error``, then ``on_noreconnect``; no more reconnects.
+
+        For refusals the server sends inside the connection (Dhan's disconnect code
+        807 "token expired", Fyers' auth failure), where retrying with the same token
+        cannot help. Call it from :meth:`_decode`.
+        """
+        run = self._run
+        if run is None or run.stop.is_set():
+            return
+        run.fatal = error
+        run.quiet = True
+        self._cut(run, send_close=True)
+
     def _auth_error(self, status: int) -> BrokerError:
         """The error reported when the handshake is refused with 401/403."""
         return TokenExpired(f"websocket handshake refused with HTTP {status}: the token is invalid or "
@@ -355,8 +373,8 @@ class FeedThread:
                 opened = self._connect_once(run)
                 if run.stop.is_set():
                     break
-                if run.auth_status is not None:
-                    run.queue.put((_ERROR, self._auth_error(run.auth_status)))
+                if run.fatal is not None:
+                    run.queue.put((_ERROR, run.fatal))
                     run.queue.put((_NORECONNECT,))
                     break
                 if not self.reconnect:
@@ -425,7 +443,7 @@ class FeedThread:
                 return  # errors caused by our own close() or timer cut, already explained
             status = getattr(error, "status_code", None)
             if isinstance(error, self._ws.WebSocketBadStatusException) and status in (401, 403):
-                run.auth_status = status
+                run.fatal = self._auth_error(status)
                 return
             log.warning("%s connection error: %s", type(self).__name__, scrub(str(error)))
             wrapped = NetworkError(f"feed connection failed: {scrub(str(error)) or type(error).__name__}",
@@ -441,7 +459,7 @@ class FeedThread:
                                     on_ping=on_ping, on_error=on_error, on_close=on_close)
         run.opened_at = None
         run.app = app
-        if run.stop.is_set():  # close() came before the app existed
+        if run.stop.is_set() or run.fatal is not None:  # close() or _give_up() came first
             return None
         run.quiet = False
         run.attempt_started = time.monotonic()

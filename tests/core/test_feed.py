@@ -258,6 +258,22 @@ def test_handshake_403_is_reported_once_and_not_retried(server):
     assert "secret-token-123" not in str(rec.errors[0])
 
 
+def test_give_up_from_decode_stops_for_good(server):
+    class Refused(Echo):
+        def _decode(self, frame: Any) -> None:
+            if frame == "hello":  # as if the server said "token expired" inside the connection
+                self._give_up(AuthError("token expired (807)", broker="test"))
+
+    feed = Refused(server.url)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    assert rec.gave_up.wait(WAIT)
+    feed.close()
+    assert [str(e) for e in rec.errors] == ["[test] token expired (807)"]
+    assert rec.reconnects == [] and server.handshakes == 1
+    assert no_feed_threads(feed)
+
+
 def test_reconnect_after_drop_replays_on_open(server):
     feed = Echo(server.url, stable_after=60)
     rec = Recorder(feed)
