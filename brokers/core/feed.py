@@ -64,7 +64,11 @@ server reports inside the connection),
 
 Handlers common to every feed, each called on the dispatcher thread with the feed
 first: ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed,
-error)``, ``on_reconnect(feed, attempt)``, ``on_noreconnect(feed)``.
+error)``, ``on_reconnect(feed, attempt)``, ``on_noreconnect(feed)``. ``on_close``
+gets the server's close code and reason, or ``None, None`` when the connection
+dropped without a close frame or was closed by us. ``on_reconnect(attempt)`` comes
+before the backoff wait of that attempt; ``on_noreconnect`` once, when the feed stops
+for good (retries used up, or an auth refusal), never after a plain :meth:`close`.
 
 Needs the ``feed`` extra (websocket-client).
 """
