@@ -59,3 +59,11 @@ def test_xlwings_functions_and_queue_drained_by_the_excel_thread(sandbox, store)
     finally:
         xl.stop_ticks()
     assert not feed.running
+
+
+def test_kite_ticker_script_prints_ticks(capsys):
+    load("kite_ticker").main()
+    lines = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) >= 5
+    assert {int(parts[0]) for parts in lines} <= {408065, 256265}
+    assert {parts[1] for parts in lines} <= {"full", "quote"}
