@@ -49,6 +49,11 @@ def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "root", urls["root"])
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "web_root", urls["web_root"])
     monkeypatch.setattr(kite_client, "ROOT", urls["root"])
+    from brokers.kite import feed as kite_feed
+
+    ws = sandbox.kite_feed_urls()["url"]
+    monkeypatch.setattr(kite_feed, "WEB_URL", ws)
+    monkeypatch.setattr(kite_feed, "CONNECT_URL", ws)
     sandbox.kite.api_key, sandbox.kite.api_secret = "your_api_key", "your_api_secret"
     acct = sandbox.kite.accounts["AB1234"]
     namespace = {"pwd": acct.password, "secret": acct.totp_secret}
