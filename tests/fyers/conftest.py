@@ -1,0 +1,58 @@
+"""Fixtures for the Fyers tests: a fresh sandbox per test, a logged-in client."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from brokers.fyers import Fyers, FyersAuth
+from brokers.sandbox import Sandbox
+from brokers.stores import MemoryStore
+
+
+@pytest.fixture(autouse=True)
+def _no_fyers_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's Fyers tokens or proxies."""
+    for name in list(os.environ):
+        if name.startswith("FYERS_") or name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox() as s:
+        yield s
+
+
+@pytest.fixture
+def mstore() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def token(sb: Sandbox) -> str:
+    return sb.fyers.issue_access_token()
+
+
+@pytest.fixture
+def fyers(sb: Sandbox, token: str) -> Iterator[Fyers]:
+    with Fyers(client_id=sb.fyers.client_id, token=token, **sb.fyers_urls()) as client:
+        yield client
+
+
+def make_auth(sb: Sandbox, **kw: object) -> FyersAuth:
+    fs = sb.fyers
+    return FyersAuth(fs.client_id, fs.redirect_uri, fs.secret_key, root=sb.fyers_urls()["root"], **kw)  # type: ignore[arg-type]
+
+
+def browser_login(sb: Sandbox, auth: FyersAuth, fy_id: str = "XS00001") -> str:
+    """Follow generate_authcode() as a browser would; the auth_code from the redirect."""
+    r = requests.get(auth.generate_authcode() + f"&fy_id={fy_id}", allow_redirects=False, timeout=5)
+    assert r.status_code == 302
+    query = parse_qs(urlsplit(r.headers["Location"]).query)
+    return query["auth_code"][0]
