@@ -15,5 +15,6 @@ from __future__ import annotations
 
 from .auth import FyersAuth
 from .client import Fyers
+from .feed import FyersFeed, FyersOrder
 
-__all__ = ["Fyers", "FyersAuth"]
+__all__ = ["Fyers", "FyersAuth", "FyersFeed", "FyersOrder"]
