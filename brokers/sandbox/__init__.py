@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from .fyers import FyersAccount, FyersSandbox
+from .fyers_feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
 from .kite_ticker import KiteTicker
 from .market import Instrument, Market
@@ -61,6 +62,9 @@ class Sandbox:
         self.http = HttpServer(self.router, self.faults, port=port)
         self.kite_ticker = KiteTicker(self.kite, self.market)
         self.ws_routes: List[WsRoute] = [self.kite_ticker.route()]
+        self.fyers_data = FyersDataSocket(self.fyers, self.market)
+        self.fyers_orders = FyersOrderSocket(self.fyers)
+        self.ws_routes += [self.fyers_data.route(), self.fyers_orders.route()]
         self._ws: Optional[WsServer] = None
         self._started = False
 
@@ -112,6 +116,16 @@ class Sandbox:
         (``FyersAuth`` takes ``root`` only)."""
         return {"root": self.url + "/fyers/api/v3", "data_root": self.url + "/fyers/data",
                 "public_root": self.url + "/fyers/public"}
+
+    def fyers_feed_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point :class:`~brokers.fyers.FyersFeed` (``url``,
+        ``data_root``, ``public_root``) at the sandbox; ``FyersOrder`` takes ``url=fyers_order_url()``."""
+        return {"url": self.ws_url + FyersDataSocket.prefix, "data_root": self.url + "/fyers/data",
+                "public_root": self.url + "/fyers/public"}
+
+    def fyers_order_url(self) -> str:
+        """The sandbox's Fyers order socket URL (``FyersOrder(..., url=...)``)."""
+        return self.ws_url + FyersOrderSocket.prefix
 
     @property
     def ws(self) -> WsServer:

@@ -84,6 +84,17 @@ def fytoken(i: Instrument) -> str:
     return f"{_PREFIX.get(i.exchange, '1010')}000000{i.token >> 8}"
 
 
+_HSM_SEG = {"NSE": "nse_cm", "NFO": "nse_fo", "CDS": "cde_fo", "MCX": "mcx_fo", "BSE": "bse_cm"}
+
+
+def hsm_topic(i: Instrument, depth: bool = False) -> str:
+    """The data-socket topic of a sandbox instrument (``sf|nse_cm|3045``, ``if|nse_cm|Nifty 50``)."""
+    seg = _HSM_SEG.get(i.exchange, "nse_cm")
+    if i.is_index:
+        return f"if|{seg}|{_INDEX_SYMBOLS.get(i.tradingsymbol, ('', i.tradingsymbol))[1]}"
+    return f"{'dp' if depth else 'sf'}|{seg}|{i.token >> 8}"
+
+
 class FyersSandbox:
     """State and routes of the Fyers part of the sandbox.
 
