@@ -184,13 +184,13 @@ class FyersFeed(FeedThread):
         channels = sorted({c for _, c in subs.values()} | {codec.DEFAULT_CHANNEL})
         for channel in channels:
             self._send(codec.mode_message(channel, self.litemode))
+        if paused:  # before the subscriptions, so that a paused channel stays quiet
+            self._send(codec.pause_message(paused))
         by_channel: Dict[int, List[str]] = {}
         for topic, (_, channel) in subs.items():
             by_channel.setdefault(channel, []).append(topic)
         for channel, topics in sorted(by_channel.items()):
             self._send_topics(codec.subscribe_message, topics, channel)
-        if paused:
-            self._send(codec.pause_message(paused))
         self._pinger.start()
 
     def _emit(self, name: str, *args: Any) -> None:

@@ -121,6 +121,7 @@ class FyersDataSocket:
             while not conn.closed.is_set():
                 message = conn.recv(timeout=max(0.0, next_tick - time.monotonic()))
                 if message is not None and not self._handle(s, message):
+                    _linger(conn)
                     return
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + self.tick_interval
@@ -208,9 +209,12 @@ class FyersDataSocket:
             channels = set(frame.channels())
             if kind == PAUSE:
                 s.paused |= channels
+                s.conn.send(hsm.control(kind))
             else:
+                woken = s.paused & channels
                 s.paused -= channels
-            s.conn.send(hsm.control(kind))
+                s.conn.send(hsm.control(kind))
+                self._snapshots(s, [t for t, (_, c) in s.topics.items() if c in woken])
         return True
 
     def _subscribe(self, s: _DataSession, topics: List[str], channel: int) -> None:
@@ -226,13 +230,34 @@ class FyersDataSocket:
             else:
                 s.topics[t] = (s.topics[t][0], channel)
         s.conn.send(hsm.control(SUBSCRIBE))
-        if fresh:
+        self._snapshots(s, [t for t, _ in fresh])
+
+    def _snapshots(self, s: _DataSession, topics: List[str]) -> None:
+        """One frame with a snapshot record per topic (of unpaused channels)."""
+        recs = []
+        for t in topics:
+            tid, channel = s.topics[t]
+            i = self.instrument(t)
+            if i is not None and channel not in s.paused:
+                recs.append(self._snapshot(t, tid, i))
+        if recs:
             s.number += 1
-            s.conn.send(hsm.datafeed(s.number, [self._snapshot(t, s.topics[t][0], i) for t, i in fresh]))
+            s.conn.send(hsm.datafeed(s.number, recs))
 
     def push(self, frame: bytes) -> int:
         """Send a raw frame to every logged-in connection. Returns how many."""
         return sum(s.conn.send(frame) for s in self.sessions() if s.fy_id is not None)
+
+
+def _linger(conn: WsConnection, seconds: float = 2.0) -> None:
+    """After a refusal, let the client read it and hang up first (as a server would):
+    returning at once starts a close handshake that can wait 10 s for a busy client."""
+    deadline = time.monotonic() + seconds
+    try:
+        while not conn.closed.is_set() and time.monotonic() < deadline:
+            conn.recv(timeout=0.1)
+    except EOFError:
+        pass
 
 
 class _OrderSession:
@@ -282,6 +307,7 @@ class FyersOrderSocket:
             # The handshake cannot see headers here; refuse in-band, as Fyers answers a
             # socket opened without a valid "APPID:token".
             conn.send(json.dumps({"s": "error", "code": -16, "message": "Could not authenticate the user"}))
+            _linger(conn)
             return
         s = _OrderSession(conn, fy_id)
         with self._lock:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Iterator
+import traceback
+from typing import Iterator, List
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -56,3 +58,35 @@ def browser_login(sb: Sandbox, auth: FyersAuth, fy_id: str = "XS00001") -> str:
     assert r.status_code == 302
     query = parse_qs(urlsplit(r.headers["Location"]).query)
     return query["auth_code"][0]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        self.lines.append(f"{record.name}: {text}")
+
+
+@pytest.fixture
+def all_debug() -> Iterator[_Collect]:
+    handler = _Collect()
+    root = logging.getLogger()
+    saved = {name: lg.level for name, lg in logging.root.manager.loggerDict.items()
+             if isinstance(lg, logging.Logger)}
+    old_root = root.level
+    for name in saved:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_root)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)

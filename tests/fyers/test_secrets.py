@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import traceback
-from typing import Iterator, List
-
-import pytest
+from typing import List
 
 from brokers import errors
 from brokers.fyers import Fyers
@@ -14,38 +10,6 @@ from brokers.fyers.auth import app_id_hash
 from brokers.stores import MemoryStore
 
 from .conftest import browser_login, make_auth
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: List[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info:
-            text += "".join(traceback.format_exception(*record.exc_info))
-        self.lines.append(f"{record.name}: {text}")
-
-
-@pytest.fixture
-def all_debug() -> Iterator[_Collect]:
-    handler = _Collect()
-    root = logging.getLogger()
-    saved = {name: lg.level for name, lg in logging.root.manager.loggerDict.items()
-             if isinstance(lg, logging.Logger)}
-    old_root = root.level
-    for name in saved:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    root.setLevel(logging.DEBUG)
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_root)
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
 
 
 def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
@@ -93,3 +57,34 @@ def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
     assert len(all_debug.lines) > 5  # DEBUG logging really was on
     for name, value in secrets.items():
         assert value and value not in haystack, f"{name} leaked"
+
+
+def test_no_secret_in_debug_logs_of_the_feeds(sb, all_debug):
+    import threading
+
+    from brokers.fyers import FyersFeed, FyersOrder
+    from brokers.fyers.auth import jwt_claims
+
+    token = sb.fyers.issue_access_token()
+    hsm_key = jwt_claims(token)["hsm_key"]
+    ticked, ordered = threading.Event(), threading.Event()
+    feed = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), initial_delay=0.05, max_delay=0.2)
+    orders = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), initial_delay=0.05)
+    feed.on_tick = lambda f, t: ticked.set()
+    orders.on_general = lambda f, m: ordered.set()
+    feed.subscribe(["NSE:SBIN-EQ"])
+    orders.subscribe("OnOrders")
+    try:
+        feed.connect(threaded=True)
+        orders.connect(threaded=True)
+        assert ticked.wait(5) and ordered.wait(5)
+        assert sb.drop_feeds("/fyers") == 2  # reconnects log their URLs and errors
+        ticked.clear()
+        assert ticked.wait(5)
+        texts = [repr(feed), repr(orders)]
+    finally:
+        feed.close()
+        orders.close()
+    haystack = "\n".join(all_debug.lines + texts)
+    assert "reconnect" in haystack  # DEBUG/INFO logging really was on
+    assert token not in haystack and hsm_key not in haystack
