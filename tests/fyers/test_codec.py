@@ -43,7 +43,7 @@ def _sandbox_bytes(r: codec.Record) -> bytes:
 
 
 # -- datafeed round trips ------------------------------------------------------------------------------
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(0, 0xFFFFFFFF), st.lists(records, max_size=12))
 def test_datafeed_encodes_and_parses_back(number, recs):
     frame = codec.datafeed_frame(number, recs)
@@ -51,7 +51,7 @@ def test_datafeed_encodes_and_parses_back(number, recs):
     assert codec.parse_datafeed(frame) == (number, recs)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(0, 0xFFFFFFFF), st.lists(records, max_size=12))
 def test_parser_reads_the_sandboxs_independent_encoding(number, recs):
     frame = hsm.datafeed(number, [_sandbox_bytes(r) for r in recs])
@@ -59,7 +59,7 @@ def test_parser_reads_the_sandboxs_independent_encoding(number, recs):
     assert codec.parse_datafeed(frame) == (number, recs)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(0, 0xFFFFFFFF), st.lists(records, min_size=1, max_size=6), st.data())
 def test_truncated_frames_raise_value_error_only(number, recs, data):
     frame = codec.datafeed_frame(number, recs)
