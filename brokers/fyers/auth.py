@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from .. import errors
 from ..core import redact
 from ..core.auth import AuthFlow
-from ..core.http import Transport, TimeoutType
+from ..core.http import TimeoutType, Transport
 from ..stores import Session, SessionStore, mask
 from . import routes
 
@@ -235,7 +235,7 @@ class FyersAuth:
     # -- internals --------------------------------------------------------------------------
     def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
         try:
-            return self.transport.request("POST", self.root + path, json=body, group=routes.DEFAULT_GROUP)  # type: ignore[no-any-return]
+            return self.transport.request("POST", self.root + path, json=body, group=routes.DEFAULT_GROUP)
         except errors.AuthError:
             raise
         except (errors.InputError, errors.OrderError) as e:

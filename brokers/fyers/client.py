@@ -147,14 +147,14 @@ class Fyers(BaseClient):
     def _get(self, path: str, params: Optional[Mapping[str, Any]] = None, *, data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
         self._ensure_session()
-        return self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP)  # type: ignore[no-any-return]
+        return self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP)
 
     def _write(self, method: str, path: str, body: Any, *, order: bool = False,
                data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
         decode = routes.decode_order if order else routes.decode
         self._ensure_session()
-        return self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,  # type: ignore[no-any-return]
+        return self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,
                           order=order, decode=decode)
 
     # -- account -------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ class Fyers(BaseClient):
         items = check.symbols(list(symbols), "symbols")
         self._ensure_session()
         bare = self._auth_headers()["Authorization"].split(":", 1)[1]
-        return self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},  # type: ignore[no-any-return]
+        return self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},
                           group=routes.DEFAULT_GROUP, auth=False, headers={"Authorization": bare})
 
     # -- symbol master -------------------------------------------------------------------------

@@ -437,10 +437,10 @@ class HsmBook:
                 return None
             names = FIELDS[kind]
             raw = {names[i]: v for i, v in enumerate(record.values[:len(names)]) if v is not None}
-            t = _Topic(record.topic, kind, self.symbols.get(record.topic, record.symbol),
-                       record.multiplier or 1, record.precision, raw)
-            self._topics[record.topic_id] = t
-            return self._tick(t)
+            fresh = _Topic(record.topic, kind, self.symbols.get(record.topic, record.symbol),
+                           record.multiplier or 1, record.precision, raw)
+            self._topics[record.topic_id] = fresh
+            return self._tick(fresh)
         t = self._topics.get(record.topic_id)
         if t is None:
             return None  # an update before its snapshot: nothing to merge into

@@ -240,7 +240,7 @@ def exit_positions(data: Any, name: str = "data") -> Dict[str, Any]:
         ids = d["id"] if isinstance(d["id"], (list, tuple)) else [d["id"]]
         if not ids:
             raise ValueError(f"{name}['id'] is empty")
-        for i, v in enumerate(ids):
+        for v in ids:
             if not isinstance(v, str) or ":" not in v:
                 raise ValueError(f"{name}['id'] must be position ids like 'NSE:SBIN-EQ-INTRADAY', got {v!r}")
     if "side" in d:

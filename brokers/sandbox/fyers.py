@@ -328,7 +328,7 @@ class FyersSandbox:
         return _ok(fund_limit=[{"id": i, "title": t, "equityAmount": e, "commodityAmount": c} for i, t, e, c in rows])
 
     def holdings(self, req: Request, user: str) -> Response:
-        rows = []
+        rows: List[Dict[str, Any]] = []
         for n, (sym, qty) in enumerate(sorted(self.holdings_qty.items()), 1):
             i = self.by_symbol[sym]
             cost = round(i.close * 0.9, 2)

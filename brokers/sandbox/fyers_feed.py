@@ -22,7 +22,7 @@ import time
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from . import fyers_packets as hsm
-from .fyers import FyersSandbox, fytoken, fyers_symbol, hsm_topic
+from .fyers import FyersSandbox, fyers_symbol, hsm_topic
 from .market import Instrument, Market
 from .ws import WsConnection, WsRoute
 
@@ -97,11 +97,11 @@ class FyersDataSocket:
         if kind == "dp":
             book = self.market.depth(i)
             return ([_scaled(b["price"]) for b in book["buy"]] + [_scaled(a["price"]) for a in book["sell"]]
-                    + [b["quantity"] for b in book["buy"]] + [a["quantity"] for a in book["sell"]]
-                    + [b["orders"] for b in book["buy"]] + [a["orders"] for a in book["sell"]])
+                    + [int(b["quantity"]) for b in book["buy"]] + [int(a["quantity"]) for a in book["sell"]]
+                    + [int(b["orders"]) for b in book["buy"]] + [int(a["orders"]) for a in book["sell"]])
         book = self.market.depth(i)
-        return [_scaled(i.last), i.volume, int(i.last_trade), int(i.last_trade), book["buy"][0]["quantity"],
-                book["sell"][0]["quantity"], _scaled(book["buy"][0]["price"]), _scaled(book["sell"][0]["price"]),
+        return [_scaled(i.last), i.volume, int(i.last_trade), int(i.last_trade), int(book["buy"][0]["quantity"]),
+                int(book["sell"][0]["quantity"]), _scaled(book["buy"][0]["price"]), _scaled(book["sell"][0]["price"]),
                 i.last_qty, i.buy_qty, i.sell_qty, _scaled((i.high + i.low) / 2), i.oi, _scaled(i.low),
                 _scaled(i.high), _scaled(i.high * 1.3), _scaled(i.low * 0.7), _scaled(i.close * 0.8),
                 _scaled(i.close * 1.2), _scaled(i.open), _scaled(i.close)]

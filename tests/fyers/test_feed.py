@@ -177,8 +177,7 @@ def test_bad_subscriptions(sb, feed):
 
 def test_acks_are_sent_every_ack_count_frames(sb, feed):
     sb.fyers_data.ack_count = 2
-    rec = Recorder(feed, ["on_tick", "on_message"])
-    feed.on_connect = lambda f: f.subscribe([SBIN])
+    feed.subscribe([SBIN])
     feed.connect(threaded=True)
     s = _data_session(sb)
     assert wait_until(lambda: len(s.acks) >= 2)
