@@ -91,6 +91,8 @@ DP_FIELDS = tuple([f"bid_price{i}" for i in range(1, 6)] + [f"ask_price{i}" for 
 DP_PRICES = frozenset(DP_FIELDS[:10])
 FIELDS = {"sf": SF_FIELDS, "if": IF_FIELDS, "dp": DP_FIELDS}
 PRICES = {"sf": SF_PRICES, "if": IF_PRICES, "dp": DP_PRICES}
+# What a tick carries, in order, and whether each value is a scaled price.
+_OUT = {kind: tuple((n, n in PRICES[kind]) for n in names if n not in SF_DROPPED) for kind, names in FIELDS.items()}
 
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
@@ -404,6 +406,10 @@ class _Topic:
     multiplier: int
     precision: int
     raw: Dict[str, int] = field(default_factory=dict)
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.scale = float(10 ** self.precision * self.multiplier)
 
 
 class HsmBook:
@@ -449,11 +455,11 @@ class HsmBook:
                 return None
             t.raw["ltp"] = record.ltp
             return self._tick(t)
-        names = FIELDS[t.kind]
+        raw = t.raw
         changed = False
-        for i, v in enumerate(record.values[:len(names)]):
-            if v is not None and t.raw.get(names[i]) != v:
-                t.raw[names[i]] = v
+        for name, v in zip(FIELDS[t.kind], record.values):
+            if v is not None and raw.get(name) != v:
+                raw[name] = v
                 changed = True
         return self._tick(t) if changed else None
 
@@ -468,17 +474,16 @@ class HsmBook:
         return number, ticks
 
     def _tick(self, t: _Topic) -> Dict[str, Any]:
-        scale = float(10 ** t.precision * t.multiplier)
-        prices = PRICES[t.kind]
+        scale = t.scale
         raw = t.raw
         if self.lite and t.kind != "dp":
-            out: Dict[str, Any] = {"ltp": raw["ltp"] / scale if "ltp" in raw else None,
-                                   "symbol": t.symbol, "type": t.kind}
-            return out
-        out = {}
-        for name in FIELDS[t.kind]:
-            if name in raw and name not in SF_DROPPED:
-                out[name] = raw[name] / scale if name in prices else raw[name]
+            ltp = raw.get("ltp")
+            return {"ltp": ltp / scale if ltp is not None else None, "symbol": t.symbol, "type": t.kind}
+        out: Dict[str, Any] = {}
+        for name, is_price in _OUT[t.kind]:
+            v = raw.get(name)
+            if v is not None:
+                out[name] = v / scale if is_price else v
         out["type"] = t.kind
         out["symbol"] = t.symbol
         if t.kind != "dp" and "ltp" in out and out.get("prev_close_price"):
