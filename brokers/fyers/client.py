@@ -25,13 +25,14 @@ from ..stores import SessionStore, mask
 from . import codec, routes
 from . import validate as check
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
+from .extras import FyersExtras
 
 __all__ = ["Fyers"]
 
 log = logging.getLogger("brokers.fyers")
 
 
-class Fyers(BaseClient):
+class Fyers(FyersExtras, BaseClient):
     """Fyers API v3 (``FyersModel`` methods), synchronous, on one HTTP session.
 
     Args:
@@ -50,7 +51,8 @@ class Fyers(BaseClient):
             10/s, 200/min, 100000/day, or ``False`` to turn limiting off.
         session: a ``requests.Session`` to use (proxies, certificates).
 
-    Construction makes no network call.
+    Construction makes no network call. Alerts, smart orders, smart exit triggers,
+    reports, screeners and expired-F&O data come from :class:`~brokers.fyers.extras.FyersExtras`.
 
     Example::
 

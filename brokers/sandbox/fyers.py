@@ -226,6 +226,23 @@ class FyersSandbox:
         ]
         for method, path, handler in routes:
             r.add(method, path, self._guard(handler))
+        # The rest of FyersModel's endpoints: echoed back, so tests see verb, path and payload.
+        echo = [("PATCH", API, "/positions"), ("POST", DATA, "/quotes")]
+        echo += [(m, API, "/price-alert") for m in ("GET", "POST", "PUT", "DELETE")] + [("PUT", API, "/toggle-alert")]
+        echo += [("POST", API, f"/smart-order/{k}") for k in ("step", "limit", "trail", "sip")]
+        echo += [("PATCH", API, "/smart-order/modify"), ("DELETE", API, "/smart-order/cancel"),
+                 ("PATCH", API, "/smart-order/pause"), ("PATCH", API, "/smart-order/resume"),
+                 ("GET", API, "/smart-order/orderbook"), ("GET", API, "/flows/tc/se"), ("POST", API, "/flows/tc/se"),
+                 ("PUT", API, "/flows/tc/se"), ("POST", API, "/flows/tc/se/activate")]
+        echo += [("GET", API, p) for p in ("/order-history", "/trade-history", "/charges-history",
+                                           "/realised-pnl-history", "/tax-pnl-history", "/ledger-history",
+                                           "/screeners/config", "/screeners/query", "/screeners/candlestick",
+                                           "/screeners/technical")]
+        echo += [("GET", DATA, p) for p in ("/futures-chain", "/history/fno/expired/expiry-dates",
+                                            "/history/fno/expired/underlying-symbols",
+                                            "/history/fno/expired/historical-data")]
+        for method, root, path in echo:
+            r.add(method, root + path, self._guard(self._echo(root)))
 
     def _guard(self, handler: Callable[[Request, str], Response]) -> Callable[[Request], Response]:
         def wrapped(req: Request) -> Response:
@@ -241,6 +258,13 @@ class FyersSandbox:
             with self.lock:
                 return handler(req, user)
         return wrapped
+
+    def _echo(self, root: str) -> Callable[[Request, str], Response]:
+        def handler(req: Request, user: str) -> Response:
+            return _ok(data={"method": req.method, "root": root.rsplit("/", 1)[-1] if root == DATA else "api",
+                             "path": req.path[len(root):], "query": {k: v[0] for k, v in req.query.items()},
+                             "body": self._body(req)})
+        return handler
 
     def _admit(self) -> bool:
         now = time.monotonic()

@@ -16,6 +16,7 @@ from brokers.sandbox import Sandbox
 def shared() -> Iterator[Tuple[Sandbox, Fyers]]:
     # One sandbox for the module: each case only queues one canned answer.
     with Sandbox() as sb:
+        sb.fyers.rate_limits = [(100_000, 1.0)]  # many quick calls; limits are tested elsewhere
         with Fyers(client_id=sb.fyers.client_id, token=sb.fyers.issue_access_token(), rate_limits=False,
                    **sb.fyers_urls()) as client:
             client.transport._sleep = lambda s: None  # GET retries after a 429 need not wait here
