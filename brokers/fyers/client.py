@@ -50,6 +50,8 @@ class Fyers(FyersExtras, BaseClient):
         rate_limits: ``{"default": [(calls, seconds), ...]}`` to replace Fyers'
             10/s, 200/min, 100000/day, or ``False`` to turn limiting off.
         session: a ``requests.Session`` to use (proxies, certificates).
+        is_async, log_path, log_level: accepted for ``FyersModel`` compatibility;
+            ``is_async=True`` is refused, and no log files are ever written.
 
     Construction makes no network call. Alerts, smart orders, smart exit triggers,
     reports, screeners and expired-F&O data come from :class:`~brokers.fyers.extras.FyersExtras`.
@@ -77,7 +79,16 @@ class Fyers(FyersExtras, BaseClient):
         timeout: TimeoutType = (5.0, 15.0),
         rate_limits: RateLimits = None,
         session: Optional[requests.Session] = None,
+        is_async: bool = False,
+        log_path: Optional[str] = None,
+        log_level: Optional[str] = None,
     ) -> None:
+        if is_async:
+            raise ValueError("is_async=True is not supported: brokers is synchronous (call it from a thread "
+                             "pool in async code)")
+        # log_path and log_level are accepted so FyersModel(...) calls move over unchanged;
+        # nothing is written to files: configure the "brokers" logger instead.
+        del log_path, log_level
         super().__init__(store)
         if token is not None:
             if not isinstance(token, str) or not token.strip():

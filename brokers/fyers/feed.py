@@ -100,6 +100,8 @@ class FyersFeed(FeedThread):
         url: the socket URL (default ``wss://socket.fyers.in/hsm/v1-5/prod``).
         data_root, public_root: REST roots for the symbol -> token lookup.
         index_names: index symbol -> socket name, added to the built-in ones.
+        client: a :class:`~brokers.fyers.Fyers` to do the symbol lookups with (sharing
+            its session and rate limits); by default the feed makes its own.
         source: the client name sent at login.
         ping_every: seconds between Fyers' binary pings (0 disables them).
         reconnect, max_retries, max_delay, **timings: see :class:`~brokers.core.feed.FeedThread`.
@@ -129,6 +131,7 @@ class FyersFeed(FeedThread):
         data_root: str = routes.DATA_ROOT,
         public_root: str = routes.PUBLIC_ROOT,
         index_names: Optional[Dict[str, str]] = None,
+        client: Any = None,
         source: str = f"brokers-py-{__version__}",
         ping_every: float = 10.0,
         reconnect: bool = True,
@@ -165,7 +168,8 @@ class FyersFeed(FeedThread):
         self._ack_every = 0
         self._since_ack = 0
         self._pinger = _Pinger(self, codec.PING_FRAME, ping_every)
-        self._client: Any = None
+        self._client: Any = client
+        self._own_client = client is None
 
     # -- FeedThread hooks -------------------------------------------------------------------
     def _url(self) -> str:
@@ -375,9 +379,10 @@ class FyersFeed(FeedThread):
     def close(self) -> None:
         self._pinger.stop()
         super().close()
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        if self._own_client:
+            client, self._client = self._client, None
+            if client is not None:
+                client.close()
 
     # fyers_apiv3 spellings
     def close_connection(self) -> None:

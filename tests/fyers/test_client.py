@@ -222,3 +222,11 @@ def test_html_502_is_a_server_error_with_status(sb, fyers):
     with pytest.raises(errors.ServerError) as e:
         fyers.get_profile()
     assert e.value.status == 502
+
+
+def test_fyers_model_constructor_arguments_are_accepted(sb, token):
+    with Fyers(client_id=sb.fyers.client_id, token=token, is_async=False, log_path="/nonexistent",
+               log_level="DEBUG", **sb.fyers_urls()) as f:
+        assert f.funds()["s"] == "ok"
+    with pytest.raises(ValueError, match="is_async"):
+        Fyers(client_id=sb.fyers.client_id, token=token, is_async=True)

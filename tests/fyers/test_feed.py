@@ -329,3 +329,14 @@ def test_order_socket_refused_token_stops(sb):
         assert sb.ws.connections_made == 1
     finally:
         f.close()
+
+
+def test_lookups_can_share_a_client(sb, token):
+    with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
+        f = FyersFeed(f"{sb.fyers.client_id}:{token}", url=sb.fyers_feed_urls()["url"], client=client, **FAST)
+        try:
+            f.subscribe([SBIN])
+            assert sb.requests("POST", "/fyers/data/symbol-token")
+        finally:
+            f.close()
+        assert client.funds()["s"] == "ok"  # the feed did not close the caller's client
