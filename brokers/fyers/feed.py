@@ -38,40 +38,6 @@ ORDER_CHANNELS: Dict[str, Tuple[str, ...]] = {
 _SOCKET_AUTH_CODES = {-8, -15, -16, -17, -209}
 
 
-class _Pinger:
-    """Sends an application-level ping every ``interval`` seconds while connected
-    (Fyers' SDKs do; websocket pings alone may not keep its sockets open)."""
-
-    def __init__(self, feed: FeedThread, frame: Union[bytes, str], interval: float) -> None:
-        self.feed = feed
-        self.frame = frame
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        with self._lock:
-            if self.interval <= 0 or (self._thread is not None and self._thread.is_alive()):
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._loop, args=(self._stop,),
-                                            name=f"{type(self.feed).__name__}-ping", daemon=True)
-            self._thread.start()
-
-    def _loop(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval):
-            if self.feed.connected:
-                self.feed._send(self.frame)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop.set()
-            thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(1.0)
-
-
 def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], str]:
     if not isinstance(access_token, str) or not access_token.strip():
         raise ValueError("access_token must be a non-empty string ('APPID:token' or the bare token)")
@@ -103,7 +69,8 @@ class FyersFeed(FeedThread):
         client: a :class:`~brokers.fyers.Fyers` to do the symbol lookups with (sharing
             its session and rate limits); by default the feed makes its own.
         source: the client name sent at login.
-        ping_every: seconds between Fyers' binary pings (0 disables them).
+        ping_every: seconds between Fyers' binary pings (0 disables them); the
+            ``keepalive`` of :class:`~brokers.core.feed.FeedThread`.
         reconnect, max_retries, max_delay, **timings: see :class:`~brokers.core.feed.FeedThread`.
             The watchdog is off by default: a quiet market sends nothing for long
             stretches, and websocket pings already detect a dead connection.
@@ -146,6 +113,7 @@ class FyersFeed(FeedThread):
         if not claims.get("hsm_key"):
             raise ValueError("access_token is not a Fyers access token (its JWT has no hsm_key)")
         timings.setdefault("watchdog", None)
+        timings.setdefault("keepalive", ping_every if ping_every > 0 else None)
         super().__init__(reconnect=reconnect, max_retries=max_retries, max_delay=max_delay, **timings)
         register(token, str(claims["hsm_key"]))
         self.client_id = app
@@ -167,7 +135,6 @@ class FyersFeed(FeedThread):
         self._book = codec.HsmBook(lite=self.litemode)
         self._ack_every = 0
         self._since_ack = 0
-        self._pinger = _Pinger(self, codec.PING_FRAME, ping_every)
         self._client: Any = client
         self._own_client = client is None
 
@@ -195,7 +162,9 @@ class FyersFeed(FeedThread):
             by_channel.setdefault(channel, []).append(topic)
         for channel, topics in sorted(by_channel.items()):
             self._send_topics(codec.subscribe_message, topics, channel)
-        self._pinger.start()
+
+    def _keepalive(self) -> None:
+        self._send(codec.PING_FRAME)  # Fyers' binary ping, as its SDK sends every 10 s
 
     def _emit(self, name: str, *args: Any) -> None:
         if name == "on_connect":
@@ -228,9 +197,8 @@ class FyersFeed(FeedThread):
         if kind == codec.AUTH:
             if not control.ok:
                 # A refused login will be refused again: report it and stop.
-                self._report(errors.TokenExpired("the data socket refused the token (auth failed); log in "
-                                                 "again", broker=self.broker, code=11001))
-                self.close()
+                self._give_up(errors.TokenExpired("the data socket refused the token (auth failed); log in "
+                                                  "again", broker=self.broker, code=11001))
                 return
             self._ack_every = control.ack_count
             self._emit("on_message", self, {"type": "cn", "code": 200, "message": "Authentication done",
@@ -377,7 +345,6 @@ class FyersFeed(FeedThread):
         super().connect(threaded=threaded)
 
     def close(self) -> None:
-        self._pinger.stop()
         super().close()
         if self._own_client:
             client, self._client = self._client, None
@@ -455,6 +422,7 @@ class FyersOrder(FeedThread):
             raise ValueError("client_id is required: pass access_token='APPID:token' or client_id=...")
         if ping_every > 0:
             timings.setdefault("watchdog", 3 * ping_every)
+        timings.setdefault("keepalive", ping_every if ping_every > 0 else None)
         super().__init__(reconnect=reconnect, max_retries=max_retries, max_delay=max_delay, **timings)
         register(token)
         self.client_id = app
@@ -466,7 +434,6 @@ class FyersOrder(FeedThread):
         self.on_general: Any = None
         self._lists: Set[str] = set()
         self._lists_lock = threading.Lock()
-        self._pinger = _Pinger(self, "ping", ping_every)
 
     def _url(self) -> str:
         return self.url
@@ -479,7 +446,9 @@ class FyersOrder(FeedThread):
             lists = sorted(self._lists)
         if lists:
             self._send(json.dumps({"T": "SUB_ORD", "SLIST": lists, "SUB_T": 1}))
-        self._pinger.start()
+
+    def _keepalive(self) -> None:
+        self._send("ping")  # Fyers answers "pong", which also feeds the watchdog
 
     def _decode(self, frame: Union[bytes, str]) -> None:
         mapped = codec.map_order_message(frame)
@@ -489,9 +458,8 @@ class FyersOrder(FeedThread):
         if kind == "general" and message.get("s") == "error":
             code = message.get("code")
             if code in _SOCKET_AUTH_CODES:
-                self._report(errors.TokenExpired(str(message.get("message") or "the order socket refused the token"),
-                                                 broker=self.broker, code=code))
-                self.close()
+                self._give_up(errors.TokenExpired(str(message.get("message") or "the order socket refused the "
+                                                      "token"), broker=self.broker, code=code))
                 return
         handler = {"orders": "on_order_update", "trades": "on_trade", "positions": "on_position"}.get(kind, "on_general")
         self._emit(handler, self, message)
@@ -526,10 +494,6 @@ class FyersOrder(FeedThread):
     def subscriptions(self) -> List[str]:
         with self._lists_lock:
             return sorted(self._lists)
-
-    def close(self) -> None:
-        self._pinger.stop()
-        super().close()
 
     def close_connection(self) -> None:
         """Same as :meth:`close`."""

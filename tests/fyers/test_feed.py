@@ -188,8 +188,9 @@ def test_refused_login_is_reported_once_and_not_retried(sb, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     sb.fyers_data.refuse_auth = True
     feed.connect(threaded=True)
-    assert rec.wait(lambda: bool(rec.calls["on_error"]))
-    assert isinstance(rec.calls["on_error"][0], errors.TokenExpired)
+    assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
+    assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
+    assert rec.calls["on_error"][0].code == 11001
     assert wait_until(lambda: not feed.running)
     assert sb.ws.connections_made == 1 and rec.calls["on_reconnect"] == []
 
@@ -323,8 +324,8 @@ def test_order_socket_refused_token_stops(sb):
     rec = Recorder(f, ["on_order_update", "on_trade", "on_position", "on_general"])
     try:
         f.connect(threaded=True)
-        assert rec.wait(lambda: bool(rec.calls["on_error"]))
-        assert isinstance(rec.calls["on_error"][0], errors.TokenExpired)
+        assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
+        assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
         assert wait_until(lambda: not f.running)
         assert sb.ws.connections_made == 1
     finally:
