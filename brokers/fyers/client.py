@@ -348,13 +348,13 @@ class Fyers(FyersExtras, BaseClient):
             raise ValueError(f"exchange_segment must be one of {', '.join(routes.SEGMENTS)}; "
                              f"got {exchange_segment!r}")
         url = self.public_root + routes.SYMBOL_MASTER.format(segment=exchange_segment)
-        text = self._send("GET", url, group=routes.DEFAULT_GROUP, auth=False, decode=_decode_text)
+        text = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False, decode=_decode_text)
         return codec.parse_symbol_master(text)
 
     def index_names(self) -> Dict[str, str]:
         """Fyers' index symbol -> data-socket name map (``NSE:NIFTY50-INDEX`` -> ``Nifty 50``)."""
         url = self.public_root + routes.INDEX_MAPPING
-        body = self._send("GET", url, group=routes.DEFAULT_GROUP, auth=False,
+        body = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False,
                           decode=lambda r: read_json(r, routes.BROKER) if r.status_code < 400
                           else _raise(status_error(r, routes.BROKER)))
         if not isinstance(body, dict):

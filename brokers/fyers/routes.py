@@ -72,6 +72,7 @@ SEGMENTS = ("NSE_CM", "NSE_FO", "NSE_CD", "NSE_COM", "BSE_CM", "BSE_FO", "MCX_CO
 # -- rate limits -----------------------------------------------------------------------------
 # One bucket per app key for every REST call (Fyers: 10/s, 200/min, 100000/day).
 DEFAULT_GROUP = "default"
+PUBLIC_GROUP = "public"  # symbol master files on public.fyers.in: not API calls, not limited
 RATE_LIMITS: Dict[str, List[Tuple[int, float]]] = {
     DEFAULT_GROUP: [(10, 1.0), (200, 60.0), (100_000, 86_400.0)],
 }
