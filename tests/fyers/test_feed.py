@@ -341,3 +341,30 @@ def test_lookups_can_share_a_client(sb, token):
         finally:
             f.close()
         assert client.funds()["s"] == "ok"  # the feed did not close the caller's client
+
+
+def test_server_notices_and_malformed_frames(sb, feed):
+    from brokers.fyers import codec
+
+    rec = Recorder(feed, ["on_tick", "on_message"])
+    feed.subscribe([SBIN])
+    feed.connect(threaded=True)
+    assert rec.wait(lambda: bool(rec.ticks()))
+    assert sb.fyers_data.push(codec.custom_message(51001, "symbol limit reached", 4)) == 1
+    assert rec.wait(lambda: any(m.get("code") == 51001 for m in rec.calls["on_message"] if isinstance(m, dict)))
+    notice = next(m for m in rec.calls["on_message"] if isinstance(m, dict) and m.get("code") == 51001)
+    assert notice == {"code": 51001, "message": "symbol limit reached", "ref_type": 4, "type": "msg", "s": "error"}
+    sb.fyers_data.push(b"\x00\x10\x06\x00\x00\x00\x01\x00\x05U")  # claims 5 records, holds a stub
+    assert rec.wait(lambda: any(isinstance(e, ValueError) for e in rec.calls["on_error"]))
+    mark = len(rec.ticks())
+    assert rec.wait(lambda: len(rec.ticks()) > mark) and feed.connected  # the feed went on
+
+
+def test_symbol_limit_per_connection(sb, feed, monkeypatch):
+    import brokers.fyers.feed as feed_module
+
+    monkeypatch.setattr(feed_module, "MAX_SYMBOLS", 2)
+    feed.subscribe([SBIN, INFY])
+    with pytest.raises(ValueError, match="at most 2"):
+        feed.subscribe([NIFTY])
+    assert len(feed.subscriptions) == 2
