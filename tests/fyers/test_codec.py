@@ -240,3 +240,27 @@ def test_symbol_master_rows():
     assert rows[0]["symbol_ticker"] == "NSE:SBIN-EQ" and rows[0]["lot_size"] == 1 and rows[0]["tick_size"] == 0.05
     assert rows[0]["extra"] == ["None", "0"]
     assert rows[1]["strike_price"] == 24300.0 and rows[1]["option_type"] == "CE" and "extra" not in rows[1]
+
+
+# Bytes fyers_apiv3 3.2.0's FyersDataSocket builds for the same requests (captured in a scratch venv).
+# Only the u16 length prefix differs: the SDK fills it inconsistently (0 for mode, pause and resume;
+# a sum that counts the token for subscribe), so the server cannot be reading it; we send the real length.
+SDK_BYTES = [
+    (codec.auth_message("abcdef0123", "src-1"),
+     "001f010401000a6162636465663031323302000150030001010400057372632d31"),
+    (codec.mode_message(11, False), "00000c02010008000000000000080002000146"),
+    (codec.mode_message(11, True), "00000c0201000800000000000008000200014c"),
+    (codec.subscribe_message(["sf|nse_cm|3045", "if|nse_cm|Nifty 50"], 11),
+     "003e040201002400020e73667c6e73655f636d7c333034351269667c6e73655f636d7c4e696674792035300200010b"),
+    (codec.unsubscribe_message(["sf|nse_cm|3045"], 11), "002b050201001100010e73667c6e73655f636d7c333034350200010b"),
+    (codec.pause_message([12]), "000007010100080000000000001000"),
+    (codec.resume_message([12]), "000008010100080000000000001000"),
+    (codec.ack_message(77), "000903010100040000004d"),
+]
+
+
+@pytest.mark.parametrize("ours, sdk_hex", SDK_BYTES)
+def test_client_messages_match_fyers_apiv3_apart_from_the_length(ours, sdk_hex):
+    sdk = bytes.fromhex(sdk_hex)
+    assert ours[2:] == sdk[2:]
+    assert int.from_bytes(ours[:2], "big") == len(ours) - 2
