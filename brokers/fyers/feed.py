@@ -41,6 +41,9 @@ _SOCKET_AUTH_CODES = {-8, -15, -16, -17, -209}
 def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], str]:
     if not isinstance(access_token, str) or not access_token.strip():
         raise ValueError("access_token must be a non-empty string ('APPID:token' or the bare token)")
+    prefix, sep, _ = access_token.strip().partition(":")
+    if sep and client_id is not None and prefix != client_id:
+        raise ValueError(f"access_token is for app {prefix!r}, not client_id {client_id!r}")
     return split_token(client_id, access_token.strip())
 
 
@@ -146,8 +149,8 @@ class FyersFeed(FeedThread):
         return {"User-Agent": f"brokers-python/{__version__}"}
 
     def _on_open(self) -> None:
-        # Topic ids are numbered per connection: forget the old ones, then log in,
-        # set the mode and replay every subscription and pause.
+        # Log in, set the mode, and replay every pause and subscription (topic ids
+        # are forgotten on the dispatcher side, see _emit).
         with self._subs_lock:
             subs = dict(self._subs)
             paused = set(self._paused)
@@ -328,6 +331,23 @@ class FyersFeed(FeedThread):
             sent = self._send(codec.mode_message(channel, self.litemode)) and sent
         return sent
 
+    def set_access_token(self, access_token: str) -> None:
+        """Use a new token (``"APPID:token"`` or bare) from the next (re)connect on,
+        e.g. after logging in again; subscriptions are kept.
+
+        Raises:
+            ValueError: not a Fyers JWT, or issued to another app.
+        """
+        app, token = _split(access_token, self.client_id)
+        claims = jwt_claims(token)
+        if app != self.client_id or not claims.get("hsm_key"):
+            raise ValueError("access_token must be a Fyers access token of the same app")
+        register(token, str(claims["hsm_key"]))
+        self._token, self._hsm_key, self._exp = token, str(claims["hsm_key"]), claims.get("exp")
+        if self._own_client and self._client is not None:
+            self._client.close()
+            self._client = None  # the next lookup builds one with the new token
+
     @property
     def subscriptions(self) -> Dict[str, Tuple[str, int]]:
         """A copy of ``topic -> (symbol, channel)``."""
@@ -489,6 +509,14 @@ class FyersOrder(FeedThread):
         with self._lists_lock:
             self._lists.difference_update(slist)
         return self._send(json.dumps({"T": "SUB_ORD", "SLIST": slist, "SUB_T": -1}))
+
+    def set_access_token(self, access_token: str) -> None:
+        """Use a new token (``"APPID:token"`` or bare) from the next (re)connect on."""
+        app, token = _split(access_token, self.client_id)
+        if app != self.client_id:
+            raise ValueError("access_token belongs to another app")
+        register(token)
+        self._token = token
 
     @property
     def subscriptions(self) -> List[str]:

@@ -368,3 +368,31 @@ def test_symbol_limit_per_connection(sb, feed, monkeypatch):
     with pytest.raises(ValueError, match="at most 2"):
         feed.subscribe([NIFTY])
     assert len(feed.subscriptions) == 2
+
+
+def test_set_access_token_after_logging_in_again(sb, token):
+    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), **FAST)
+    o = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), **FAST)
+    rec = Recorder(f, ["on_tick", "on_message"])
+    orec = Recorder(o, ["on_order_update", "on_trade", "on_position", "on_general"])
+    try:
+        f.subscribe([SBIN])
+        o.subscribe("OnOrders")
+        f.connect(threaded=True)
+        o.connect(threaded=True)
+        assert rec.wait(lambda: bool(rec.ticks())) and orec.wait(lambda: bool(orec.calls["on_general"]))
+        sb.fyers.expire_sessions()
+        fresh = sb.fyers.issue_access_token()
+        f.set_access_token(fresh)
+        o.set_access_token(f"{sb.fyers.client_id}:{fresh}")
+        assert sb.drop_feeds("/fyers") == 2
+        assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
+        mark = len(rec.ticks())
+        assert rec.wait(lambda: len(rec.ticks()) > mark)  # the new hsm_key logged in
+        assert orec.wait(lambda: len(orec.calls["on_general"]) == 2)  # the new token was accepted
+        assert not any(isinstance(e, errors.AuthError) for e in rec.calls["on_error"] + orec.calls["on_error"])
+        with pytest.raises(ValueError):
+            f.set_access_token("OTHER-100:" + fresh)
+    finally:
+        f.close()
+        o.close()
