@@ -303,9 +303,14 @@ class RefreshFlow(AuthFlow):
 
 
 def split_token(client_id: Optional[str], token: str) -> Tuple[Optional[str], str]:
-    """Accept ``"APPID:token"`` as well as a bare token; returns (client_id, token)."""
+    """Accept ``"APPID:token"`` as well as a bare token; returns (client_id, token).
+
+    Raises:
+        ValueError: the prefix names another app than ``client_id``.
+    """
     if ":" in token:
         prefix, _, bare = token.partition(":")
-        if client_id is None or prefix == client_id:
-            return prefix, bare
+        if client_id is not None and prefix != client_id:
+            raise ValueError(f"token is for app {prefix!r}, not client_id {client_id!r}")
+        return prefix, bare
     return client_id, token

@@ -41,9 +41,6 @@ _SOCKET_AUTH_CODES = {-8, -15, -16, -17, -209}
 def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], str]:
     if not isinstance(access_token, str) or not access_token.strip():
         raise ValueError("access_token must be a non-empty string ('APPID:token' or the bare token)")
-    prefix, sep, _ = access_token.strip().partition(":")
-    if sep and client_id is not None and prefix != client_id:
-        raise ValueError(f"access_token is for app {prefix!r}, not client_id {client_id!r}")
     return split_token(client_id, access_token.strip())
 
 

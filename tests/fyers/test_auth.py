@@ -133,6 +133,8 @@ def test_split_token_accepts_appid_prefix():
     assert split_token(None, "A-100:tok") == ("A-100", "tok")
     assert split_token("A-100", "A-100:tok") == ("A-100", "tok")
     assert split_token("A-100", "tok") == ("A-100", "tok")
+    with pytest.raises(ValueError, match="B-100"):
+        split_token("A-100", "B-100:tok")
 
 
 def test_stored_session_of_another_broker_is_not_used(sb):
