@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 from .. import errors
 from ..__version__ import __version__
@@ -68,6 +68,9 @@ class FyersFeed(FeedThread):
         index_names: index symbol -> socket name, added to the built-in ones.
         client: a :class:`~brokers.fyers.Fyers` to do the symbol lookups with (sharing
             its session and rate limits); by default the feed makes its own.
+        fytokens: symbol -> Fyers token, known in advance (e.g. from the symbol master:
+            ``{r["symbol_ticker"]: r["fytoken"] for r in fyers.symbol_master("NSE_CM")}``);
+            these symbols need no ``/data/symbol-token`` lookup.
         source: the client name sent at login.
         ping_every: seconds between Fyers' binary pings (0 disables them); the
             ``keepalive`` of :class:`~brokers.core.feed.FeedThread`.
@@ -99,6 +102,7 @@ class FyersFeed(FeedThread):
         public_root: str = routes.PUBLIC_ROOT,
         index_names: Optional[Dict[str, str]] = None,
         client: Any = None,
+        fytokens: Optional[Mapping[str, str]] = None,
         source: str = f"brokers-py-{__version__}",
         ping_every: float = 10.0,
         reconnect: bool = True,
@@ -130,7 +134,7 @@ class FyersFeed(FeedThread):
         self.on_message: Any = None
         self._subs_lock = threading.Lock()
         self._subs: Dict[str, Tuple[str, int]] = {}  # topic -> (symbol, channel)
-        self._fytokens: Dict[str, str] = {}  # symbol -> fytoken, so replays need no lookup
+        self._fytokens: Dict[str, str] = {str(k): str(v) for k, v in (fytokens or {}).items()}
         self._paused: Set[int] = set()
         self._book = codec.HsmBook(lite=self.litemode)
         self._ack_every = 0

@@ -396,3 +396,17 @@ def test_set_access_token_after_logging_in_again(sb, token):
     finally:
         f.close()
         o.close()
+
+
+def test_fytokens_from_the_symbol_master_skip_the_lookup(sb, token):
+    with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
+        master = {r["symbol_ticker"]: r["fytoken"] for r in client.symbol_master("NSE_CM")}
+    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), fytokens=master, **FAST)
+    rec = Recorder(f, ["on_tick", "on_message"])
+    try:
+        f.subscribe([SBIN, NIFTY])
+        f.connect(threaded=True)
+        assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks()})
+    finally:
+        f.close()
+    assert sb.requests(path="/fyers/data/symbol-token") == []
