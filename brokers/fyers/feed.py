@@ -141,6 +141,7 @@ class FyersFeed(FeedThread):
         self._since_ack = 0
         self._client: Any = client
         self._own_client = client is None
+        self._names_fetched = False
 
     # -- FeedThread hooks -------------------------------------------------------------------
     def _url(self) -> str:
@@ -233,6 +234,17 @@ class FyersFeed(FeedThread):
                 invalid += [str(s) for s in res.get("invalidSymbol") or []]
         return {s: self._fytokens[s] for s in symbols if s in self._fytokens}, invalid
 
+    def _fetch_index_names(self) -> None:
+        # The socket names indices by display name ("Nifty 50"); Fyers publishes the
+        # map. Fetched once, on the first index we have no name for.
+        self._names_fetched = True
+        try:
+            fetched = self._rest().index_names()
+        except errors.BrokerError as e:
+            log.warning("could not fetch Fyers' index names (%s); guessing from the symbol", e)
+            return
+        self.index_names = dict(fetched, **self.index_names)
+
     def _rest(self) -> Any:
         if self._client is None:
             from .client import Fyers
@@ -251,6 +263,9 @@ class FyersFeed(FeedThread):
             if index:
                 raise ValueError(f"an index has no market depth: {', '.join(index)}")
         tokens, invalid = self._lookup(items)
+        unnamed = [sym for sym in tokens if sym.endswith("-INDEX") and sym not in self.index_names]
+        if unnamed and not self._names_fetched:
+            self._fetch_index_names()
         if invalid:
             self._report(errors.InputError(f"not Fyers symbols, skipped: {', '.join(invalid)}", broker=self.broker,
                                            code=-300))

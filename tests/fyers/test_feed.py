@@ -410,3 +410,11 @@ def test_fytokens_from_the_symbol_master_skip_the_lookup(sb, token):
     finally:
         f.close()
     assert sb.requests(path="/fyers/data/symbol-token") == []
+
+
+def test_unknown_index_names_are_fetched_once(sb, feed):
+    del feed.index_names[NIFTY]  # as if the built-in table lacked it
+    feed.subscribe([NIFTY])
+    feed.subscribe(["NSE:NIFTYBANK-INDEX"])
+    assert "if|nse_cm|Nifty 50" in feed.subscriptions
+    assert len(sb.requests("GET", "/fyers/public/sym_details/index_hsm_mapping.json")) == 1
