@@ -102,6 +102,9 @@ class FyersAuth:
         scope, nonce: optional extra query values for the auth-code URL.
         store: where to save the session (key ``"fyers-<client_id>"``); optional.
         root: the API root (tests point it at the sandbox).
+        data_root, public_root: accepted so that the same URL keywords fit
+            :class:`~brokers.fyers.Fyers` and this class (``**sandbox.fyers_urls()``);
+            login uses ``root`` only.
         timeout: seconds, or ``(connect, read)``.
 
     Example::
@@ -129,6 +132,8 @@ class FyersAuth:
         nonce: Optional[str] = None,
         store: Optional[SessionStore] = None,
         root: str = routes.API_ROOT,
+        data_root: str = routes.DATA_ROOT,
+        public_root: str = routes.PUBLIC_ROOT,
         timeout: TimeoutType = (5.0, 15.0),
     ) -> None:
         self.client_id = _require("client_id", client_id)
@@ -142,6 +147,8 @@ class FyersAuth:
         self.nonce = nonce
         self.store = store
         self.root = root.rstrip("/")
+        self.data_root = data_root.rstrip("/")
+        self.public_root = public_root.rstrip("/")
         self._auth_code: Optional[str] = None
         # Token calls share Fyers' per-app limits; they are POSTs, so never retried.
         self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout,

@@ -49,7 +49,7 @@ def fyers(sb: Sandbox, token: str) -> Iterator[Fyers]:
 
 def make_auth(sb: Sandbox, **kw: object) -> FyersAuth:
     fs = sb.fyers
-    return FyersAuth(fs.client_id, fs.redirect_uri, fs.secret_key, root=sb.fyers_urls()["root"], **kw)  # type: ignore[arg-type]
+    return FyersAuth(fs.client_id, fs.redirect_uri, fs.secret_key, **sb.fyers_urls(), **kw)  # type: ignore[arg-type]
 
 
 def browser_login(sb: Sandbox, auth: FyersAuth, fy_id: str = "XS00001") -> str:
