@@ -23,8 +23,7 @@ def main() -> None:
     with Sandbox() as sb:
         app = sb.fyers
         store = MemoryStore()  # FileStore() keeps the day's login for every process
-        with FyersAuth(app.client_id, app.redirect_uri, app.secret_key, store=store,
-                       root=sb.fyers_urls()["root"]) as auth:
+        with FyersAuth(app.client_id, app.redirect_uri, app.secret_key, store=store, **sb.fyers_urls()) as auth:
             # The browser step: the sandbox logs XS00001 in and redirects with the auth code.
             redirect = requests.get(auth.generate_authcode() + "&fy_id=XS00001", allow_redirects=False, timeout=5)
             code = parse_qs(urlsplit(redirect.headers["Location"]).query)["auth_code"][0]
