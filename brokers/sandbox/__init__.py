@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .fyers import FyersAccount, FyersSandbox
+from .fyers_feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
 from .kite_ticker import KiteTicker
 from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer
 
-__all__ = ["Instrument", "KiteAccount", "Market", "Sandbox"]
+__all__ = ["FyersAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
 
 
 class Sandbox:
@@ -55,9 +57,14 @@ class Sandbox:
         self.router = Router()
         self.kite = KiteSandbox(self.market)
         self.kite.mount(self.router)
+        self.fyers = FyersSandbox(self.market)
+        self.fyers.mount(self.router)
         self.http = HttpServer(self.router, self.faults, port=port)
         self.kite_ticker = KiteTicker(self.kite, self.market)
         self.ws_routes: List[WsRoute] = [self.kite_ticker.route()]
+        self.fyers_data = FyersDataSocket(self.fyers, self.market)
+        self.fyers_orders = FyersOrderSocket(self.fyers)
+        self.ws_routes += [self.fyers_data.route(), self.fyers_orders.route()]
         self._ws: Optional[WsServer] = None
         self._started = False
 
@@ -103,6 +110,22 @@ class Sandbox:
     def kite_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
         return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
+
+    def fyers_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point :class:`~brokers.fyers.Fyers` at the sandbox
+        (``FyersAuth`` takes ``root`` only)."""
+        return {"root": self.url + "/fyers/api/v3", "data_root": self.url + "/fyers/data",
+                "public_root": self.url + "/fyers/public"}
+
+    def fyers_feed_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point :class:`~brokers.fyers.FyersFeed` (``url``,
+        ``data_root``, ``public_root``) at the sandbox; ``FyersOrder`` takes ``url=fyers_order_url()``."""
+        return {"url": self.ws_url + FyersDataSocket.prefix, "data_root": self.url + "/fyers/data",
+                "public_root": self.url + "/fyers/public"}
+
+    def fyers_order_url(self) -> str:
+        """The sandbox's Fyers order socket URL (``FyersOrder(..., url=...)``)."""
+        return self.ws_url + FyersOrderSocket.prefix
 
     @property
     def ws(self) -> WsServer:
