@@ -96,10 +96,7 @@ class BaseClient:
                     self._expiry_hook()
                 except Exception:
                     log.exception("%s: session expiry hook raised", self.broker)
-            if self._relogin():
-                return True
-            self.session = None  # the next call looks for a fresh stored session
-            return False
+            return self._relogin()
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -119,8 +119,8 @@ class Fyers(FyersExtras, BaseClient):
         """The access token in use (None until one is given or loaded)."""
         return self.session.token if self.session else None
 
-    def _session_key(self) -> Optional[str]:
-        return session_key(self.client_id)
+    def _session_keys(self) -> List[str]:
+        return [session_key(self.client_id)]
 
     def _ensure_session(self) -> None:
         # Before the call (not inside it), so that a stored session that turns out to

@@ -239,15 +239,19 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         return session
 
     def _relogin(self) -> bool:
-        flow = self._web_flow
-        if flow is None or not flow.can_repeat or self.store is None:
-            return False
+        """After a refused token: a newer stored session (another process logged in)
+        if there is one, else a fresh web login when we hold the means."""
         dead = self.session
+        assert self.store is not None
         with self.store.lock(self._store_key()):
-            stored = self.store.load(self._store_key())
-            if stored is not None and (dead is None or stored.token != dead.token):
-                self.session = stored  # another process already logged in again
-                return True
+            for key in self._session_keys():
+                stored = self.store.load(key)
+                if stored is not None and (dead is None or stored.token != dead.token):
+                    self.session = stored
+                    return True
+            flow = self._web_flow
+            if flow is None or not flow.can_repeat:
+                return False
             log.info("kite: session refused; logging in again as %s", flow.user_id)
             flow.login()
         return True
