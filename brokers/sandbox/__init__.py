@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .dhan import DhanAccount, DhanSandbox
 from .kite import KiteAccount, KiteSandbox
 from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
 
-__all__ = ["Instrument", "KiteAccount", "Market", "Sandbox"]
+__all__ = ["DhanAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
 
 
 class Sandbox:
@@ -49,6 +50,8 @@ class Sandbox:
         self.router = Router()
         self.kite = KiteSandbox(self.market)
         self.kite.mount(self.router)
+        self.dhan = DhanSandbox(self.market)
+        self.dhan.mount(self.router)
         self.http = HttpServer(self.router, self.faults, port=port)
         self._started = False
 
@@ -78,6 +81,11 @@ class Sandbox:
     def kite_urls(self) -> Dict[str, str]:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
         return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
+
+    def dhan_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
+        return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
+                "scrip_root": self.url + "/dhan/scrip"}
 
     # -- faults -------------------------------------------------------------------------
     def fail_next(self, n: int = 1, status: int = 503, **kw: Any) -> None:
