@@ -85,7 +85,8 @@ def make_session(token: str, client_id: Optional[str], *, expiry_time: Any = Non
     """A Dhan session record for ``token`` (the secret is registered for redaction)."""
     redact.register(token)
     claims = jwt_claims(token)
-    client = client_id or (str(claims["dhanClientId"]) if claims.get("dhanClientId") else None)
+    # The token's own claim wins, so that a token of another client is caught early.
+    client = str(claims["dhanClientId"]) if claims.get("dhanClientId") else client_id
     return Session(broker="dhan", kind="access_token", token=token, user_id=client,
                    expires_at=token_expiry(token, expiry_time, assume_fresh=fresh), extra=dict(extra or {}))
 
