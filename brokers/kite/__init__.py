@@ -1,0 +1,5 @@
+"""Zerodha Kite: KiteConnect and Kite Web."""
+
+from .feed import KiteFeed
+
+__all__ = ["KiteFeed"]

@@ -23,8 +23,10 @@ from typing import Any, Dict, List, Optional
 
 from .dhan import DhanAccount, DhanSandbox
 from .kite import KiteAccount, KiteSandbox
+from .kite_ticker import KiteTicker
 from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
+from .ws import WsRoute, WsServer
 
 __all__ = ["DhanAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
 
@@ -42,6 +44,10 @@ class Sandbox:
             tokens, order book, rate limits.
         market: the instruments and their moving prices.
         faults: the fault switches (also reachable as :meth:`fail_next`, ...).
+        kite_ticker: Kite's ticker on the websocket server (``tick_interval``, ``push``, ...).
+        ws: the websocket server (:class:`~brokers.sandbox.ws.WsServer`), started with
+            the HTTP server when the ``websockets`` package is installed.
+        ws_routes: the feeds the websocket server will serve, by path prefix.
     """
 
     def __init__(self, *, port: int = 0, seed: int = 7) -> None:
@@ -53,19 +59,38 @@ class Sandbox:
         self.dhan = DhanSandbox(self.market)
         self.dhan.mount(self.router)
         self.http = HttpServer(self.router, self.faults, port=port)
+        self.kite_ticker = KiteTicker(self.kite, self.market)
+        self.ws_routes: List[WsRoute] = [self.kite_ticker.route()]
+        self._ws: Optional[WsServer] = None
         self._started = False
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> "Sandbox":
         if not self._started:
             self.http.start()
+            self._start_ws()
             self._started = True
         return self
 
     def stop(self) -> None:
         if self._started:
+            if self._ws is not None:
+                self._ws.stop()
+                self._ws = None
             self.http.stop()
             self._started = False
+
+    def _start_ws(self) -> None:
+        # websockets is the sandbox extra; without it the REST routes still work and
+        # only touching the websocket side (sb.ws) raises the ImportError.
+        try:
+            import websockets  # noqa: F401
+        except ImportError:
+            return
+        self._ws = WsServer()
+        for route in self.ws_routes:
+            self._ws.add(route)
+        self._ws.start()
 
     def __enter__(self) -> "Sandbox":
         return self.start()
@@ -86,6 +111,35 @@ class Sandbox:
         """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
         return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
                 "scrip_root": self.url + "/dhan/scrip"}
+
+    @property
+    def ws(self) -> WsServer:
+        """The websocket server (feeds). Raises ImportError without the ``websockets`` package."""
+        if self._ws is None:
+            try:
+                import websockets  # noqa: F401
+            except ImportError:
+                raise ImportError("The sandbox's websocket feeds need websockets: "
+                                  "pip install brokers[sandbox]") from None
+            raise RuntimeError("the sandbox is not started")
+        return self._ws
+
+    @property
+    def ws_url(self) -> str:
+        """The websocket server's base URL, e.g. ``ws://127.0.0.1:54322``."""
+        return self.ws.url
+
+    def kite_feed_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point a :class:`~brokers.kite.KiteFeed` at the sandbox."""
+        return {"url": self.ws_url + KiteTicker.prefix}
+
+    def drop_feeds(self, prefix: str = "") -> int:
+        """Cut every feed connection under path ``prefix`` without a close frame. Returns how many."""
+        return self.ws.drop_all(prefix)
+
+    def silence_feeds(self, prefix: str = "", silent: bool = True) -> None:
+        """Stop (``silent=False``: resume) sending anything, heartbeats included, under ``prefix``."""
+        self.ws.go_silent(prefix, silent)
 
     # -- faults -------------------------------------------------------------------------
     def fail_next(self, n: int = 1, status: int = 503, **kw: Any) -> None:

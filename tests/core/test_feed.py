@@ -1,0 +1,357 @@
+"""FeedThread over loopback: lifecycle, dispatch, reconnects, watchdog, auth refusal."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from brokers.core.feed import FeedThread
+from brokers.errors import AuthError, NetworkError, TokenExpired
+from brokers.sandbox.ws import WsConnection, WsRoute, WsServer
+
+WAIT = 5.0
+
+
+class Server:
+    """A websocket route that says hello, echoes text and sends a heartbeat every 50 ms."""
+
+    def __init__(self) -> None:
+        self.ws = WsServer()
+        self.refuse: Optional[int] = None
+        self.handshakes = 0
+        self.received: List[Any] = []
+        self.ping_ok = threading.Event()
+        self.ping_now = threading.Event()
+        self.ws.add(WsRoute("/t", self.serve, self.authorize))
+        self.ws.start()
+
+    @property
+    def url(self) -> str:
+        return self.ws.url + "/t?token=secret-token-123"
+
+    def authorize(self, path: str, query: Dict[str, List[str]]) -> Optional[int]:
+        self.handshakes += 1
+        return self.refuse
+
+    def serve(self, conn: WsConnection) -> None:
+        conn.send("hello")
+        while not conn.closed.is_set():
+            msg = conn.recv(timeout=0.05)
+            if msg is not None:
+                self.received.append(msg)
+                conn.send(msg)
+            conn.send(b"\x00")
+            if self.ping_now.is_set():
+                self.ping_now.clear()
+                if conn.raw.ping().wait(WAIT):
+                    self.ping_ok.set()
+
+    def stop(self) -> None:
+        self.ws.stop()
+
+
+class Echo(FeedThread):
+    broker = "test"
+
+    def __init__(self, url: str, **kw: Any) -> None:
+        kw.setdefault("initial_delay", 0.05)
+        kw.setdefault("max_delay", 0.2)
+        kw.setdefault("watchdog", 1.0)
+        kw.setdefault("ping_interval", 2.0)
+        kw.setdefault("ping_timeout", 1.0)
+        super().__init__(**kw)
+        self.url = url
+        self.on_message: Any = None
+        self.opens = 0
+
+    def _url(self) -> str:
+        return self.url
+
+    def _on_open(self) -> None:
+        self.opens += 1
+        self._send("replay")
+
+    def _decode(self, frame: Any) -> None:
+        if isinstance(frame, str):
+            self._emit("on_message", self, frame)
+
+
+class Recorder:
+    """Handlers that record calls and set events."""
+
+    def __init__(self, feed: Echo) -> None:
+        self.messages: List[str] = []
+        self.errors: List[BaseException] = []
+        self.reconnects: List[int] = []
+        self.connects = 0
+        self.closes = 0
+        self.gave_up = threading.Event()
+        self.cond = threading.Condition()
+        feed.on_connect = self._connect
+        feed.on_message = self._message
+        feed.on_error = self._error
+        feed.on_reconnect = self._reconnect
+        feed.on_noreconnect = lambda f: self.gave_up.set()
+        feed.on_close = self._close
+
+    def _notify(self) -> None:
+        with self.cond:
+            self.cond.notify_all()
+
+    def _connect(self, feed: Any) -> None:
+        self.connects += 1
+        self._notify()
+
+    def _message(self, feed: Any, m: str) -> None:
+        self.messages.append(m)
+        self._notify()
+
+    def _error(self, feed: Any, e: BaseException) -> None:
+        self.errors.append(e)
+        self._notify()
+
+    def _reconnect(self, feed: Any, attempt: int) -> None:
+        self.reconnects.append(attempt)
+        self._notify()
+
+    def _close(self, feed: Any, code: Any, reason: Any) -> None:
+        self.closes += 1
+        self._notify()
+
+    def wait(self, predicate: Any, timeout: float = WAIT) -> bool:
+        with self.cond:
+            return self.cond.wait_for(predicate, timeout)
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    yield s
+    s.stop()
+
+
+def no_feed_threads(feed: FeedThread) -> bool:
+    run = feed._run
+    return run is None or not any(t.is_alive() for t in run.threads)
+
+
+def test_connect_dispatch_and_close(server):
+    feed = Echo(server.url)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    assert rec.wait(lambda: "hello" in rec.messages and "replay" in rec.messages)
+    assert rec.connects == 1 and feed.connected
+    assert feed._send("ping-text")
+    assert rec.wait(lambda: "ping-text" in rec.messages)
+    feed.close()
+    feed.close()  # idempotent
+    assert no_feed_threads(feed)
+    assert not feed.connected and not feed.running
+    assert not feed._send("late")
+    assert rec.errors == []
+
+
+def test_connect_again_after_close(server):
+    feed = Echo(server.url)
+    rec = Recorder(feed)
+    for n in (1, 2):
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == n)
+        feed.close()
+        assert no_feed_threads(feed)
+    assert feed.opens == 2
+
+
+def test_connect_twice_is_an_error(server):
+    with Echo(server.url) as feed:
+        feed.connect(threaded=True)
+        with pytest.raises(RuntimeError):
+            feed.connect(threaded=True)
+    assert no_feed_threads(feed)
+
+
+def test_blocking_connect_returns_on_close_from_handler(server):
+    feed = Echo(server.url)
+    rec = Recorder(feed)
+    feed.on_message = lambda f, m: f.close()
+    result: List[str] = []
+    t = threading.Thread(target=lambda: (feed.connect(), result.append("returned")))
+    t.start()
+    t.join(WAIT)
+    assert result == ["returned"]
+    assert rec.connects == 1
+    assert no_feed_threads(feed)
+
+
+def test_close_from_another_thread_while_blocking(server):
+    feed = Echo(server.url)
+    rec = Recorder(feed)
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (feed.connect(), done.set()))
+    t.start()
+    assert rec.wait(lambda: rec.connects == 1)
+    threading.Thread(target=feed.close).start()
+    assert done.wait(WAIT)
+    t.join(WAIT)
+    assert no_feed_threads(feed)
+
+
+def test_raising_handler_is_reported_and_feed_goes_on(server):
+    feed = Echo(server.url)
+    rec = Recorder(feed)
+    seen: List[str] = []
+
+    def bad(f: Any, m: str) -> None:
+        seen.append(m)
+        if m == "hello":
+            raise KeyError("boom")
+        rec._notify()
+
+    feed.on_message = bad
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: "replay" in seen)
+    assert any(isinstance(e, KeyError) for e in rec.errors)
+    assert seen[:2] == ["hello", "replay"]
+
+
+def test_raising_on_error_does_not_loop(server):
+    feed = Echo(server.url)
+    calls: List[BaseException] = []
+    got = threading.Event()
+
+    def on_error(f: Any, e: BaseException) -> None:
+        calls.append(e)
+        got.set()
+        raise RuntimeError("on_error itself fails")
+
+    feed.on_error = on_error
+    feed.on_message = lambda f, m: (_ for _ in ()).throw(ValueError("x"))
+    with feed:
+        feed.connect(threaded=True)
+        assert got.wait(WAIT)
+    assert all(isinstance(e, ValueError) for e in calls)
+
+
+def test_handshake_403_is_reported_once_and_not_retried(server):
+    server.refuse = 403
+    feed = Echo(server.url, max_retries=50)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    assert rec.gave_up.wait(WAIT)
+    feed.close()
+    assert server.handshakes == 1
+    assert len(rec.errors) == 1 and isinstance(rec.errors[0], TokenExpired)
+    assert isinstance(rec.errors[0], AuthError) and rec.errors[0].status == 403
+    assert rec.reconnects == [] and rec.connects == 0
+    assert "secret-token-123" not in str(rec.errors[0])
+
+
+def test_reconnect_after_drop_replays_on_open(server):
+    feed = Echo(server.url, stable_after=60)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1 and "replay" in rec.messages)
+        assert server.ws.drop_all() == 1
+        assert rec.wait(lambda: rec.connects == 2)
+        assert rec.reconnects == [1]
+        assert feed.opens == 2
+        assert rec.wait(lambda: rec.messages.count("replay") == 2)  # sent again, echoed back
+        assert rec.closes >= 1
+
+
+def test_counter_resets_after_stable_connection(server):
+    feed = Echo(server.url, stable_after=0)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        for n in (2, 3):
+            assert rec.wait(lambda: rec.connects == n - 1)
+            server.ws.drop_all()
+            assert rec.wait(lambda: rec.connects == n)
+    assert rec.reconnects == [1, 1]
+
+
+def test_watchdog_reconnects_a_silent_connection(server):
+    feed = Echo(server.url, watchdog=0.5, stable_after=60)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1)
+        server.ws.go_silent("/t")
+        assert rec.wait(lambda: rec.reconnects == [1])
+        server.ws.go_silent("/t", silent=False)
+        assert rec.wait(lambda: rec.connects == 2)
+    assert any(isinstance(e, NetworkError) and "no frame" in str(e) for e in rec.errors)
+
+
+def test_gives_up_after_max_retries(server):
+    feed = Echo(server.url, max_retries=3)
+    rec = Recorder(feed)
+    server.refuse = 503
+    feed.connect(threaded=True)
+    assert rec.gave_up.wait(WAIT)
+    feed.close()
+    assert rec.reconnects == [1, 2, 3]
+    assert server.handshakes == 4
+    assert all(isinstance(e, NetworkError) for e in rec.errors) and len(rec.errors) == 4
+    assert no_feed_threads(feed)
+
+
+def test_no_reconnect_when_disabled(server):
+    feed = Echo(server.url, reconnect=False)
+    rec = Recorder(feed)
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (feed.connect(), done.set()))
+    t.start()
+    assert rec.wait(lambda: rec.connects == 1)
+    server.ws.drop_all()
+    assert done.wait(WAIT)
+    t.join(WAIT)
+    assert rec.reconnects == []
+
+
+def test_slow_handler_does_not_stall_reading_or_pongs(server):
+    feed = Echo(server.url, watchdog=None)
+    release = threading.Event()
+    blocked = threading.Event()
+
+    def slow(f: Any, m: str) -> None:
+        blocked.set()
+        release.wait(WAIT)
+
+    feed.on_message = slow
+    with feed:
+        feed.connect(threaded=True)
+        assert blocked.wait(WAIT)
+        server.ping_now.set()  # the server pings while our only handler thread is stuck
+        assert server.ping_ok.wait(WAIT)
+        release.set()
+
+
+def test_validation_and_repr_hide_url():
+    with pytest.raises(ValueError):
+        Echo("ws://x", ping_interval=1.0, ping_timeout=2.0)
+    with pytest.raises(ValueError):
+        Echo("ws://x", initial_delay=2.0, max_delay=1.0)
+    feed = Echo("ws://127.0.0.1:1/t?token=secret-token-123")
+    assert "secret" not in repr(feed)
+    assert repr(feed) == "<Echo stopped>"
+
+
+def test_backoff_is_capped_and_jittered():
+    feed = Echo("ws://x", initial_delay=1.0, max_delay=8.0)
+    delays = [feed._backoff(n) for n in range(1, 12)]
+    assert all(0 < d <= 8.0 for d in delays)
+    assert delays[0] <= 1.0 and delays[-1] >= 4.0
+
+
+def test_missing_websocket_client_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "websocket", None)
+    with pytest.raises(ImportError, match=r"brokers\[feed\]"):
+        Echo("ws://x")
