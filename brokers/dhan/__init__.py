@@ -11,5 +11,6 @@ Example::
 from __future__ import annotations
 
 from .client import Dhan
+from .feed import DhanFeed, DhanOrder
 
-__all__ = ["Dhan"]
+__all__ = ["Dhan", "DhanFeed", "DhanOrder"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from .dhan import DhanAccount, DhanSandbox
+from .dhan_feed import DhanFeedServer
 from .kite import KiteAccount, KiteSandbox
 from .kite_ticker import KiteTicker
 from .market import Instrument, Market
@@ -61,6 +62,8 @@ class Sandbox:
         self.http = HttpServer(self.router, self.faults, port=port)
         self.kite_ticker = KiteTicker(self.kite, self.market)
         self.ws_routes: List[WsRoute] = [self.kite_ticker.route()]
+        self.dhan_feed = DhanFeedServer(self.dhan, self.market)
+        self.ws_routes.extend(self.dhan_feed.routes())
         self._ws: Optional[WsServer] = None
         self._started = False
 
@@ -111,6 +114,14 @@ class Sandbox:
         """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
         return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
                 "scrip_root": self.url + "/dhan/scrip"}
+
+    def dhan_feed_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point a :class:`~brokers.dhan.DhanFeed` at the sandbox."""
+        return {"url": self.ws_url + DhanFeedServer.feed_prefix}
+
+    def dhan_order_urls(self) -> Dict[str, str]:
+        """Keyword arguments that point a :class:`~brokers.dhan.DhanOrder` at the sandbox."""
+        return {"url": self.ws_url + DhanFeedServer.orders_prefix}
 
     @property
     def ws(self) -> WsServer:
