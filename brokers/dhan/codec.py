@@ -11,7 +11,7 @@ types it does not know), and never raises: a short or unknown packet becomes a
 Tick dicts keep ``dhanhq``'s keys (``type``, ``exchange_segment``,
 ``security_id``, ``LTP``, ``LTQ``, ``LTT``, ``avg_price``, ``volume``, ...) with
 better values: prices are floats rounded to the segment's precision (2 decimals,
-4 for currency) instead of ``"{:.2f}"`` strings; ``LTT`` is a naive datetime of
+4 for currency; ``round(x * 100) / 100``) instead of ``"{:.2f}"`` strings; ``LTT`` is a naive datetime of
 IST wall-clock time (the feed's epoch is IST-shifted: ``dhanhq`` renders it as
 UTC to show market time), instead of an ``"HH:MM:SS"`` string.
 """
@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import json
 import struct
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .routes import DISCONNECT_REASONS, SEGMENT_CODES, SEGMENT_NAMES
 
@@ -48,7 +48,9 @@ _TICKER = struct.Struct("<BHBIfI")            # 16: ltp, ltt
 _QUOTE = struct.Struct("<BHBIfHIfIIIffff")    # 50
 _OI = struct.Struct("<BHBII")                 # 12
 _FULL = struct.Struct("<BHBIfHIfIIIIIIffff")  # 62, then 5 x depth
+_FULL_ALL = struct.Struct("<BHBIfHIfIIIIIIffff" + "IIHHff" * 5)  # 162, read in one call
 _DEPTH = struct.Struct("<IIHHff")             # 20
+_DEPTH_ALL = struct.Struct("<" + "IIHHff" * 5)
 _DISCONNECT = struct.Struct("<BHBIH")         # 10
 _DEPTH_V1 = struct.Struct("<BHBIf")           # 12, then 5 x depth (v1 only)
 
@@ -58,16 +60,27 @@ SIZES: Mapping[int, int] = {
 }
 _CURRENCY = (SEGMENT_CODES["NSE_CURRENCY"], SEGMENT_CODES["BSE_CURRENCY"])
 _EPOCH = dt.datetime(1970, 1, 1)
+_SECOND = dt.timedelta(seconds=1)
+_ltt_cache: Dict[int, dt.datetime] = {}
 
 
-def _round(value: float, segment: int) -> float:
+def _scale(segment: int) -> float:
     # float32 carries ~7 digits; round to the segment's tick precision so 24310.55
     # reads back as 24310.55, not 24310.55078125.
-    return round(value, 4 if segment in _CURRENCY else 2)
+    return 10000.0 if segment in _CURRENCY else 100.0
 
 
 def _ltt(epoch: int) -> Optional[dt.datetime]:
-    return _EPOCH + dt.timedelta(seconds=epoch) if epoch else None
+    # Building a datetime costs more than the rest of a ticker packet; many
+    # packets of a burst share their second, so recent ones are kept.
+    if not epoch:
+        return None
+    when = _ltt_cache.get(epoch)
+    if when is None:
+        if len(_ltt_cache) > 4096:
+            _ltt_cache.clear()
+        when = _ltt_cache[epoch] = _EPOCH + _SECOND * epoch
+    return when
 
 
 def ltt_epoch(when: dt.datetime) -> int:
@@ -75,13 +88,82 @@ def ltt_epoch(when: dt.datetime) -> int:
     return int((when.replace(tzinfo=None) - _EPOCH).total_seconds())
 
 
-def _depth(buf: bytes, start: int, segment: int) -> List[Dict[str, Any]]:
-    out = []
-    for n in range(5):
-        bq, aq, bo, ao, bp, ap = _DEPTH.unpack_from(buf, start + n * 20)
-        out.append({"bid_quantity": bq, "ask_quantity": aq, "bid_orders": bo, "ask_orders": ao,
-                    "bid_price": _round(bp, segment), "ask_price": _round(ap, segment)})
-    return out
+def _depth(v: Sequence[Any], k: float) -> List[Dict[str, Any]]:
+    """Five depth rows from the 30 values of five ``<IIHHff`` records."""
+    return [{"bid_quantity": v[i], "ask_quantity": v[i + 1], "bid_orders": v[i + 2], "ask_orders": v[i + 3],
+             "bid_price": round(v[i + 4] * k) / k, "ask_price": round(v[i + 5] * k) / k}
+            for i in range(0, 30, 6)]
+
+
+def _ticker(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid, ltp, ltt = _TICKER.unpack_from(buf, pos)
+    k = _scale(seg)
+    return {"type": "Ticker Data", "exchange_segment": seg, "security_id": sid, "LTP": round(ltp * k) / k,
+            "LTT": _ltt(ltt)}
+
+
+def _index(buf: bytes, pos: int) -> Dict[str, Any]:
+    # Index packets are listed in Dhan's annexure without a layout; neither
+    # official SDK parses them. They are read as a ticker (LTP f32 @8, LTT @12).
+    tick = _ticker(buf, pos)
+    tick["type"] = "Index Data"
+    return tick
+
+
+def _quote(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid, ltp, ltq, ltt, atp, vol, tsq, tbq, o, c, h, low = _QUOTE.unpack_from(buf, pos)
+    k = _scale(seg)
+    return {"type": "Quote Data", "exchange_segment": seg, "security_id": sid, "LTP": round(ltp * k) / k,
+            "LTQ": ltq, "LTT": _ltt(ltt), "avg_price": round(atp * k) / k, "volume": vol,
+            "total_sell_quantity": tsq, "total_buy_quantity": tbq, "open": round(o * k) / k,
+            "close": round(c * k) / k, "high": round(h * k) / k, "low": round(low * k) / k}
+
+
+def _full(buf: bytes, pos: int) -> Dict[str, Any]:
+    v = _FULL_ALL.unpack_from(buf, pos)
+    seg = v[2]
+    k = _scale(seg)
+    return {"type": "Full Data", "exchange_segment": seg, "security_id": v[3], "LTP": round(v[4] * k) / k,
+            "LTQ": v[5], "LTT": _ltt(v[6]), "avg_price": round(v[7] * k) / k, "volume": v[8],
+            "total_sell_quantity": v[9], "total_buy_quantity": v[10], "OI": v[11], "oi_day_high": v[12],
+            "oi_day_low": v[13], "open": round(v[14] * k) / k, "close": round(v[15] * k) / k,
+            "high": round(v[16] * k) / k, "low": round(v[17] * k) / k, "depth": _depth(v[18:], k)}
+
+
+def _oi(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid, oi = _OI.unpack_from(buf, pos)
+    return {"type": "OI Data", "exchange_segment": seg, "security_id": sid, "OI": oi}
+
+
+def _prev_close(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid, pclose, poi = _TICKER.unpack_from(buf, pos)
+    k = _scale(seg)
+    return {"type": "Previous Close", "exchange_segment": seg, "security_id": sid,
+            "prev_close": round(pclose * k) / k, "prev_OI": poi}
+
+
+def _status(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid = _HEADER.unpack_from(buf, pos)
+    return {"type": "Market Status", "exchange_segment": seg, "security_id": sid}
+
+
+def _disconnect(buf: bytes, pos: int) -> Dict[str, Any]:
+    _, _, seg, sid, reason = _DISCONNECT.unpack_from(buf, pos)
+    return {"type": "Disconnect", "exchange_segment": seg, "security_id": sid, "code": reason,
+            "reason": DISCONNECT_REASONS.get(reason, "unknown disconnect code")}
+
+
+def _depth_v1(buf: bytes, pos: int) -> Dict[str, Any]:  # v1 only, kept for completeness
+    _, _, seg, sid, ltp = _DEPTH_V1.unpack_from(buf, pos)
+    k = _scale(seg)
+    return {"type": "Market Depth", "exchange_segment": seg, "security_id": sid, "LTP": round(ltp * k) / k,
+            "depth": _depth(_DEPTH_ALL.unpack_from(buf, pos + 12), k)}
+
+
+_PARSERS: Mapping[int, Callable[[bytes, int], Dict[str, Any]]] = {
+    TICKER_PKT: _ticker, QUOTE_PKT: _quote, FULL_PKT: _full, OI_PKT: _oi, PREV_CLOSE_PKT: _prev_close,
+    STATUS_PKT: _status, DISCONNECT_PKT: _disconnect, INDEX: _index, DEPTH_PKT: _depth_v1,
+}
 
 
 def parse_packet(packet: bytes) -> Dict[str, Any]:
@@ -89,47 +171,15 @@ def parse_packet(packet: bytes) -> Dict[str, Any]:
     for its type; an unknown type gives ``{"type": "Unknown", ...}``."""
     if len(packet) < 8:
         raise ValueError(f"a Dhan feed packet needs 8 header bytes, got {len(packet)}")
-    code, _length, seg, sid = _HEADER.unpack_from(packet)
+    code = packet[0]
     need = SIZES.get(code, 8)
     if len(packet) < need:
         raise ValueError(f"packet type {code} needs {need} bytes, got {len(packet)}")
-    base: Dict[str, Any] = {"exchange_segment": seg, "security_id": sid}
-    if code == TICKER_PKT:
-        _, _, _, _, ltp, ltt = _TICKER.unpack_from(packet)
-        return {"type": "Ticker Data", **base, "LTP": _round(ltp, seg), "LTT": _ltt(ltt)}
-    if code == QUOTE_PKT:
-        (_, _, _, _, ltp, ltq, ltt, atp, vol, tsq, tbq, o, c, h, low) = _QUOTE.unpack_from(packet)
-        return {"type": "Quote Data", **base, "LTP": _round(ltp, seg), "LTQ": ltq, "LTT": _ltt(ltt),
-                "avg_price": _round(atp, seg), "volume": vol, "total_sell_quantity": tsq,
-                "total_buy_quantity": tbq, "open": _round(o, seg), "close": _round(c, seg),
-                "high": _round(h, seg), "low": _round(low, seg)}
-    if code == FULL_PKT:
-        (_, _, _, _, ltp, ltq, ltt, atp, vol, tsq, tbq, oi, oi_hi, oi_lo, o, c, h, low) = _FULL.unpack_from(packet)
-        return {"type": "Full Data", **base, "LTP": _round(ltp, seg), "LTQ": ltq, "LTT": _ltt(ltt),
-                "avg_price": _round(atp, seg), "volume": vol, "total_sell_quantity": tsq,
-                "total_buy_quantity": tbq, "OI": oi, "oi_day_high": oi_hi, "oi_day_low": oi_lo,
-                "open": _round(o, seg), "close": _round(c, seg), "high": _round(h, seg), "low": _round(low, seg),
-                "depth": _depth(packet, 62, seg)}
-    if code == OI_PKT:
-        return {"type": "OI Data", **base, "OI": _OI.unpack_from(packet)[4]}
-    if code == PREV_CLOSE_PKT:
-        _, _, _, _, pclose, poi = _TICKER.unpack_from(packet)
-        return {"type": "Previous Close", **base, "prev_close": _round(pclose, seg), "prev_OI": poi}
-    if code == STATUS_PKT:
-        return {"type": "Market Status", **base}
-    if code == DISCONNECT_PKT:
-        reason = _DISCONNECT.unpack_from(packet)[4]
-        return {"type": "Disconnect", **base, "code": reason,
-                "reason": DISCONNECT_REASONS.get(reason, "unknown disconnect code")}
-    if code == INDEX:
-        # Index packets are listed in Dhan's annexure without a layout; neither
-        # official SDK parses them. They are read as a ticker (LTP f32 @8, LTT @12).
-        _, _, _, _, ltp, ltt = _TICKER.unpack_from(packet)
-        return {"type": "Index Data", **base, "LTP": _round(ltp, seg), "LTT": _ltt(ltt)}
-    if code == DEPTH_PKT:  # v1 only, kept for completeness
-        ltp = _DEPTH_V1.unpack_from(packet)[4]
-        return {"type": "Market Depth", **base, "LTP": _round(ltp, seg), "depth": _depth(packet, 12, seg)}
-    return {"type": "Unknown", **base, "code": code, "raw": bytes(packet)}
+    parser = _PARSERS.get(code)
+    if parser is not None:
+        return parser(packet, 0)
+    _, _, seg, sid = _HEADER.unpack_from(packet)
+    return {"type": "Unknown", "exchange_segment": seg, "security_id": sid, "code": code, "raw": bytes(packet)}
 
 
 def _packet_size(code: int, length: int, remaining: int) -> int:
@@ -152,19 +202,24 @@ def parse_frame(frame: bytes) -> List[Dict[str, Any]]:
     ``{"type": "Unknown", "code", "raw", ...}``.
     """
     out: List[Dict[str, Any]] = []
-    view = memoryview(frame)
     pos, end = 0, len(frame)
+    unpack_header = _HEADER.unpack_from
     while pos < end:
         remaining = end - pos
         if remaining < 8:
-            out.append({"type": "Truncated", "code": frame[pos], "size": remaining, "raw": bytes(view[pos:])})
+            out.append({"type": "Truncated", "code": frame[pos], "size": remaining, "raw": bytes(frame[pos:])})
             break
-        code, length, _seg, _sid = _HEADER.unpack_from(frame, pos)
+        code, length, seg, sid = unpack_header(frame, pos)
         size = _packet_size(code, length, remaining)
         if size > remaining:
-            out.append({"type": "Truncated", "code": code, "size": remaining, "raw": bytes(view[pos:])})
+            out.append({"type": "Truncated", "code": code, "size": remaining, "raw": bytes(frame[pos:])})
             break
-        out.append(parse_packet(bytes(view[pos:pos + size])))
+        parser = _PARSERS.get(code)
+        if parser is not None:
+            out.append(parser(frame, pos))
+        else:
+            out.append({"type": "Unknown", "exchange_segment": seg, "security_id": sid, "code": code,
+                        "raw": bytes(frame[pos:pos + size])})
         pos += size
     return out
 

@@ -26,7 +26,8 @@ def f32(x: float) -> float:
 
 
 def price_of(x: float, seg: int) -> float:
-    return round(f32(x), 4 if seg in (3, 7) else 2)
+    k = 10000 if seg in (3, 7) else 100  # as the codec rounds: round(x * k) / k
+    return round(f32(x) * k) / k
 
 
 @given(SEGMENTS, SID, PRICE, EPOCH)
@@ -201,3 +202,58 @@ def test_parse_scrip_master_infers_column_types():
         {"A": "BSE", "B": 500325, "C": 2.0, "D": "x"}]
     assert codec.parse_scrip_master("") == []
     assert codec.parse_scrip_master("A,B\n") == []
+
+
+# -- golden vectors: built with struct.pack straight from the documented layouts,
+# so that an encoder and a parser sharing one mistake cannot agree with each other.
+def test_golden_ticker_and_full_layouts():
+    ticker = struct.pack("<BHBIfI", 2, 16, 1, 1333, 1573.5, 1_764_320_000)
+    assert codec.parse_frame(ticker)[0]["LTP"] == 1573.5
+    head = struct.pack("<BHBIfHIfIIIIIIffff", 8, 162, 2, 52175, 24310.5, 75, 1_764_320_000, 24300.25, 1_000_000,
+                       20_000, 30_000, 50_000, 51_000, 49_000, 24200.0, 24100.0, 24400.0, 24150.0)
+    rows = b"".join(struct.pack("<IIHHff", 10 * n, 20 * n, n, n + 1, 24310.0 - n, 24311.0 + n) for n in range(1, 6))
+    [full] = codec.parse_frame(head + rows)
+    assert (full["LTQ"], full["volume"], full["total_sell_quantity"], full["total_buy_quantity"]) == \
+        (75, 1_000_000, 20_000, 30_000)
+    assert (full["OI"], full["oi_day_high"], full["oi_day_low"]) == (50_000, 51_000, 49_000)
+    assert (full["open"], full["close"], full["high"], full["low"]) == (24200.0, 24100.0, 24400.0, 24150.0)
+    assert full["avg_price"] == 24300.25
+    assert full["depth"][4] == {"bid_quantity": 50, "ask_quantity": 100, "bid_orders": 5, "ask_orders": 6,
+                                "bid_price": 24305.0, "ask_price": 24316.0}
+    assert full["LTT"] == dt.datetime(2025, 11, 28, 8, 53, 20)
+
+
+def test_golden_quote_layout():
+    quote = struct.pack("<BHBIfHIfIIIffff", 4, 50, 4, 500325, 2925.4, 3, 0, 2920.0, 12345, 10, 20, 2900.0,
+                        2890.0, 2930.0, 2880.0)
+    [q] = codec.parse_frame(quote)
+    assert q == {"type": "Quote Data", "exchange_segment": 4, "security_id": 500325, "LTP": 2925.4, "LTQ": 3,
+                 "LTT": None, "avg_price": 2920.0, "volume": 12345, "total_sell_quantity": 10,
+                 "total_buy_quantity": 20, "open": 2900.0, "close": 2890.0, "high": 2930.0, "low": 2880.0}
+
+
+def test_same_numbers_as_dhanhq():
+    marketfeed = pytest.importorskip("dhanhq.marketfeed")
+    theirs = object.__new__(marketfeed.MarketFeed)
+    depth = [(1, 2, 3, 4, 100.5, 100.55)] * 5
+    frames = [codec.encode_ticker(1, 1333, 1573.55, 1_764_320_000),
+              codec.encode_quote(2, 52175, ltp=24310.55, ltq=5, ltt=1_764_320_000, avg_price=24300.1, volume=9,
+                                 total_sell_quantity=8, total_buy_quantity=7, open=1.5, close=2.5, high=3.5,
+                                 low=0.5),
+              codec.encode_full(2, 52176, ltp=182.35, ltq=75, ltt=1_764_320_000, avg_price=180.0, volume=1,
+                                total_sell_quantity=2, total_buy_quantity=3, oi=4, oi_day_high=5, oi_day_low=6,
+                                open=170.0, close=175.0, high=190.0, low=160.0, depth=depth),
+              codec.encode_oi(2, 52175, 123), codec.encode_prev_close(1, 1333, 1560.1, 0)]
+    for frame in frames:
+        ours, them = codec.parse_frame(frame)[0], theirs.process_data(frame)
+        for key, value in them.items():
+            if key in ("type", "LTT"):
+                continue
+            if key == "depth":
+                for a, b in zip(ours["depth"], value):
+                    assert {k: float(v) for k, v in b.items()} == {k: float(v) for k, v in a.items()}
+            else:
+                assert float(ours[key]) == float(value), key
+        assert ours["type"] == them["type"]
+        if "LTT" in them:
+            assert ours["LTT"].strftime("%H:%M:%S") == them["LTT"]
