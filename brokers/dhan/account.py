@@ -12,7 +12,7 @@ import os
 import tempfile
 import webbrowser
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import params as p
 from . import routes as r
@@ -23,8 +23,7 @@ __all__ = ["AccountMixin"]
 class AccountMixin:
     """Positions, holdings, funds, statements, trader controls, eDIS, IP setup."""
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:  # provided by Dhan
-        raise NotImplementedError
+    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
 
     # -- portfolio -----------------------------------------------------------------------
     def get_holdings(self) -> List[Dict[str, Any]]:

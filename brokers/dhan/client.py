@@ -13,13 +13,21 @@ from typing import Any, Callable, Dict, Optional, Union
 
 from .. import errors
 from ..core import redact
-from ..core.auth import AuthFlow, run_flows
+from ..core.auth import run_flows
 from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport
 from ..stores import Session, SessionStore
 from . import routes
 from .account import AccountMixin
-from .auth import ConsentLogin, GivenToken, PinTotpLogin, StoredSession, Totp, make_session, session_keys
+from .auth import (
+    ConsentLogin,
+    GivenToken,
+    PinTotpLogin,
+    StoredSession,
+    Totp,
+    make_session,
+    session_keys,
+)
 from .data import DataMixin
 from .orders import OrdersMixin
 
@@ -187,8 +195,13 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, BaseClient):
         assert self._login is not None
         lock = self.store.lock(self._session_key() or "dhan") if self.store is not None else threading.Lock()
         with lock:
+            # Another thread or process may have logged in while we waited for the lock.
+            stored = StoredSession(self.store, self.client_id).login()
+            if stored is not None and (self.session is None or stored.token != self.session.token):
+                self._adopt(stored, save=False, flow="stored")
+                return
             session = self._login.login()
-        self._adopt(session, save=True, flow="pin-totp")
+            self._adopt(session, save=True, flow="pin-totp")
 
     def _unauth_send(self, method: str, url: str, **kw: Any) -> Any:
         return self._send(method, url, auth=False, **kw)

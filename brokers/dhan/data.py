@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ..stores import IST
 from . import codec
@@ -32,8 +32,7 @@ class DataMixin:
     scrip_root: str
     cache_dir: Optional[Path]
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:  # provided by Dhan
-        raise NotImplementedError
+    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
 
     # -- historical ----------------------------------------------------------------------
     def intraday_minute_data(self, security_id: Any, exchange_segment: str, instrument_type: str,

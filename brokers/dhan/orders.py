@@ -11,7 +11,7 @@ have reached Dhan is never repeated: it raises
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import params as p
 from . import routes as r
@@ -32,8 +32,7 @@ def _order_terms(order_type: Any, price: Any, trigger_price: Any, *, price_name:
 class OrdersMixin:
     """Order placement, modification, cancellation and order books."""
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:  # provided by Dhan
-        raise NotImplementedError
+    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
 
     # -- regular orders ------------------------------------------------------------------
     def place_order(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,

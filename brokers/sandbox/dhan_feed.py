@@ -236,7 +236,7 @@ class DhanFeedServer:
             return [codec.encode_index(seg, sid, i.last, ltt)]
         if mode == codec.TICKER:
             return [codec.encode_ticker(seg, sid, i.last, ltt)]
-        common = dict(ltp=i.last, ltq=i.last_qty, ltt=ltt, avg_price=round((i.open + i.last) / 2, 2),
+        common: Dict[str, Any] = dict(ltp=i.last, ltq=i.last_qty, ltt=ltt, avg_price=round((i.open + i.last) / 2, 2),
                       volume=i.volume, total_sell_quantity=i.sell_qty, total_buy_quantity=i.buy_qty,
                       open=i.open, close=i.close, high=i.high, low=i.low)
         if mode == codec.QUOTE:

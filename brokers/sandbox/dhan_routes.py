@@ -40,7 +40,7 @@ def _now() -> str:
 
 
 class _Api:
-    def __init__(self, sb: "DhanSandbox") -> None:
+    def __init__(self, sb: DhanSandbox) -> None:
         self.sb = sb
 
     # -- orders -------------------------------------------------------------------------
@@ -608,7 +608,7 @@ class _Api:
                               "modifyDatePrimary": "2026-12-05", "modifyDateSecondary": "2026-12-05"})
 
 
-def routes(sb: "DhanSandbox") -> List[Tuple[str, str, str, Handler]]:
+def routes(sb: DhanSandbox) -> List[Tuple[str, str, str, Handler]]:
     """(method, path under /dhan/v2, rate-limit group, handler) for every route."""
     a = _Api(sb)
     return [

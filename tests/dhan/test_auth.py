@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import threading
 
 import pyotp
 import pytest
@@ -258,3 +259,46 @@ def test_authorize_with_nothing_raises(make_dhan):
 def test_dhan_uses_its_own_errors_class_family():
     assert issubclass(errors.TokenExpired, errors.AuthError)
     assert Dhan.broker == "dhan"
+
+
+def test_concurrent_logins_share_one(sb, make_dhan):
+    store = MemoryStore()
+    clients = [make_dhan(CLIENT, store=store) for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    flows: list = []
+
+    def run(client: Dhan) -> None:
+        barrier.wait(5)
+        flows.append(client.authorize(pin=PIN, totp_secret=secret(sb)))
+    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sorted(flows) == ["pin-totp"] + ["stored"] * 5
+    assert sb.dhan.logins["pin-totp"] == 1
+    assert len({c.access_token for c in clients}) == 1
+
+
+def test_concurrent_relogins_after_dh901_share_one(sb, make_dhan):
+    store = MemoryStore()
+    first = make_dhan(CLIENT, store=store)
+    first.authorize(pin=PIN, totp_secret=secret(sb))
+    clients = [first] + [make_dhan(CLIENT, store=store) for _ in range(4)]
+    for c in clients[1:]:
+        c.authorize(pin=PIN, totp_secret=secret(sb))  # from the store
+    assert sb.dhan.logins["pin-totp"] == 1
+    sb.dhan.expire_sessions()
+    barrier = threading.Barrier(len(clients))
+    results: list = []
+
+    def run(client: Dhan) -> None:
+        barrier.wait(5)
+        results.append(client.get_holdings())
+    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(results) == len(clients) and all(results)
+    assert sb.dhan.logins["pin-totp"] == 2  # one more login between all of them

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
-from typing import Any, List
+from typing import List
 
 import pytest
 import requests

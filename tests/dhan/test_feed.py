@@ -11,8 +11,7 @@ from typing import Any, Callable, List
 import pytest
 
 from brokers import errors
-from brokers.dhan import Dhan, DhanFeed, DhanOrder
-from brokers.dhan import codec
+from brokers.dhan import Dhan, DhanFeed, DhanOrder, codec
 from brokers.sandbox import Sandbox
 
 from .conftest import CLIENT
