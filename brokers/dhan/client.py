@@ -29,6 +29,7 @@ from .auth import (
     session_keys,
 )
 from .data import DataMixin
+from .global_stocks import GlobalStocksMixin
 from .orders import OrdersMixin
 
 __all__ = ["Dhan"]
@@ -38,7 +39,7 @@ log = logging.getLogger("brokers.dhan")
 _DEFAULT = object()
 
 
-class Dhan(OrdersMixin, AccountMixin, DataMixin, BaseClient):
+class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
     """DhanHQ v2 REST client, with the method names and arguments of ``dhanhq`` 2.x.
 
     Every call sends the ``access-token`` and ``client-id`` headers; bodies are
@@ -58,6 +59,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, BaseClient):
         root: REST root (default ``https://api.dhan.co/v2``).
         auth_root: token-route root (default ``https://auth.dhan.co``).
         scrip_root: where the scrip master CSVs live.
+        global_scrip_root: where the US stock list lives.
         timeout: seconds, or ``(connect, read)``.
         rate_limits: group (``orders``, ``data``, ``quote``, ``option_chain``,
             ``default``) -> list of ``(calls, seconds)``; ``False`` turns limiting off.
@@ -85,6 +87,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, BaseClient):
         root: str = routes.API_ROOT,
         auth_root: str = routes.AUTH_ROOT,
         scrip_root: str = routes.SCRIP_ROOT,
+        global_scrip_root: str = routes.GLOBAL_SCRIP_ROOT,
         timeout: TimeoutType = (5.0, 15.0),
         rate_limits: RateLimits = None,
         cache_dir: Union[str, Path, None, bool] = None,
@@ -101,6 +104,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, BaseClient):
         self.root = root.rstrip("/")
         self.auth_root = auth_root.rstrip("/")
         self.scrip_root = scrip_root.rstrip("/")
+        self.global_scrip_root = global_scrip_root.rstrip("/")
         if cache_dir is None or cache_dir is True:
             import platformdirs
 

@@ -30,9 +30,18 @@ class DataMixin:
     """Charts, quotes, option chains and the security list."""
 
     scrip_root: str
+    global_scrip_root: str
     cache_dir: Optional[Path]
 
     _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
+
+    # -- times ---------------------------------------------------------------------------------
+    @staticmethod
+    def convert_to_date_time(epoch: float) -> Any:
+        """An epoch (as the chart APIs return) as an aware IST datetime, or a ``date``
+        when it falls on IST midnight (daily candles), as ``dhanhq`` does."""
+        when = dt.datetime.fromtimestamp(epoch, IST)
+        return when.date() if when.time() == dt.time(0, 0) else when
 
     # -- historical ----------------------------------------------------------------------
     def intraday_minute_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
@@ -176,8 +185,17 @@ class DataMixin:
         Raises:
             ValueError: an unknown ``mode``.
         """
-        if mode not in r.SCRIP_FILES:
+        if mode not in ("compact", "detailed"):
             raise ValueError(f"mode must be 'compact' or 'detailed', got {mode!r}")
+        return self._security_list(mode, self.scrip_root, filename, cache)
+
+    def fetch_global_security_list(self, filename: Optional[str] = None, *,
+                                   cache: bool = True) -> List[Dict[str, Any]]:
+        """The US stock list (Global Stocks), parsed and cached per day as
+        :meth:`fetch_security_list` does."""
+        return self._security_list("global", self.global_scrip_root, filename, cache)
+
+    def _security_list(self, mode: str, root: str, filename: Optional[str], cache: bool) -> List[Dict[str, Any]]:
         text: Optional[str] = None
         path: Optional[Path] = None
         if self.cache_dir is not None:
@@ -189,7 +207,7 @@ class DataMixin:
                 except OSError as e:
                     log.warning("dhan: cannot read %s (%s); downloading again", path, e.strerror)
         if text is None:
-            text = self._call("GET", f"{self.scrip_root.rstrip('/')}/{r.SCRIP_FILES[mode]}", absolute=True,
+            text = self._call("GET", f"{root.rstrip('/')}/{r.SCRIP_FILES[mode]}", absolute=True,
                               auth=False, decode=r.decode_text)
             if path is not None:
                 self._write_cache(path, mode, text)

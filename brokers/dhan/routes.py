@@ -28,10 +28,12 @@ API_ROOT = "https://api.dhan.co/v2"
 AUTH_ROOT = "https://auth.dhan.co"
 # The scrip master lives on a public CDN: no token is ever sent there (Aio-Trader did).
 SCRIP_ROOT = "https://images.dhan.co/api-data"
+GLOBAL_SCRIP_ROOT = "https://api-global-stocks.dhan.co/api-data"
 FEED_URL = "wss://api-feed.dhan.co"
 ORDER_FEED_URL = "wss://api-order-update.dhan.co"
 
-SCRIP_FILES = {"compact": "api-scrip-master.csv", "detailed": "api-scrip-master-detailed.csv"}
+SCRIP_FILES = {"compact": "api-scrip-master.csv", "detailed": "api-scrip-master-detailed.csv",
+               "global": "us-stock-scrip-master.csv"}
 
 # -- rate limits -------------------------------------------------------------------------
 # Groups and their documented windows (calls, seconds). Orders were cut from 25/s to

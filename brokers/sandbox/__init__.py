@@ -113,7 +113,7 @@ class Sandbox:
     def dhan_urls(self) -> Dict[str, str]:
         """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
         return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
-                "scrip_root": self.url + "/dhan/scrip"}
+                "scrip_root": self.url + "/dhan/scrip", "global_scrip_root": self.url + "/dhan/scrip-global"}
 
     def dhan_feed_urls(self) -> Dict[str, str]:
         """Keyword arguments that point a :class:`~brokers.dhan.DhanFeed` at the sandbox."""

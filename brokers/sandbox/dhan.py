@@ -196,9 +196,11 @@ class DhanSandbox:
         r.add("GET", API + "/RenewToken", self.renew_token)
         r.add("GET", SCRIP + "/api-scrip-master.csv", self.scrip_compact)
         r.add("GET", SCRIP + "/api-scrip-master-detailed.csv", self.scrip_detailed)
+        r.add("GET", SCRIP + "-global/us-stock-scrip-master.csv", self.scrip_global)
+        from .dhan_global import routes as global_routes
         from .dhan_routes import routes as api_routes
 
-        for method, path, group, handler in api_routes(self):
+        for method, path, group, handler in api_routes(self) + global_routes(self):
             r.add(method, API + path, self._guard(group, handler))
 
     def _guard(self, group: str, handler: Handler) -> Callable[[Request], Response]:
@@ -334,6 +336,13 @@ class DhanSandbox:
                  f"{r['kind'][:3]},{'EQ' if r['kind'] == 'EQUITY' else 'NA'},\"{r['name']}\"\n"
                  for r in self._scrip_rows()]
         return Response(200, head + "".join(lines), "text/csv")
+
+    def scrip_global(self, req: Request) -> Response:
+        from .dhan_global import scrip_csv
+
+        with self.lock:
+            self.scrip_downloads += 1
+        return Response(200, scrip_csv(), "text/csv")
 
     def scrip_detailed(self, req: Request) -> Response:
         with self.lock:

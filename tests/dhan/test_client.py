@@ -304,6 +304,15 @@ def test_every_dhanhq_method_exists_with_the_same_arguments():
         "generate_login_session": "app_id app_secret", "consume_token_id": "token_id app_id app_secret",
         "generate_token": "pin totp", "renew_token": "", "user_profile": "",
         "set_ip": "ip ip_flag", "modify_ip": "ip ip_flag", "get_ip": "",
+        "place_global_order": "security_id transaction_type order_type quantity price trigger_price "
+                              "stop_loss_price target_price amount after_market_order tag",
+        "get_global_order_list": "", "get_global_order_by_id": "order_id",
+        "modify_global_order": "order_id order_type transaction_type security_id quantity price leg_name",
+        "cancel_global_order": "order_id", "get_global_trades": "", "get_global_trades_by_security": "security_id",
+        "get_global_holdings": "", "global_trans_estimate": "security_id price quantity transaction_type",
+        "global_margin_calculator": "security_id price quantity transaction_type",
+        "get_global_market_status": "", "get_global_fund_limit": "", "convert_to_date_time": "epoch",
+        "fetch_global_security_list": "filename",
     }
     for name, args in expected.items():
         params = [p for p in inspect.signature(getattr(Dhan, name)).parameters if p != "self"]
@@ -336,3 +345,37 @@ def test_repr_hides_token(dhan):
     assert dhan.access_token not in repr(dhan.session)
 
 
+
+
+def test_global_stocks(dhan):
+    placed = dhan.place_global_order("100001", "buy", "limit", quantity=0.5, price=230.0, tag="us-1")
+    oid = placed["orderId"]
+    assert placed["orderStatus"] == "PENDING"
+    assert dhan.get_global_order_by_id(oid)["correlationId"] == "us-1"
+    dhan.modify_global_order(oid, "LIMIT", "BUY", "100001", quantity=1, price=229.5, leg_name="na")
+    assert dhan.get_global_order_list()[0]["price"] == 229.5
+    assert dhan.cancel_global_order(oid)["orderStatus"] == "CANCELLED"
+    amount = dhan.place_global_order("100002", "BUY", "AMOUNT", amount=100)
+    assert amount["orderStatus"] == "TRADED"
+    assert dhan.get_global_trades()[0]["orderId"] == amount["orderId"]
+    assert dhan.get_global_trades_by_security("100002")[0]["tradedPrice"] == 418.25
+    assert dhan.get_global_trades_by_security("100001") == []
+    assert dhan.get_global_holdings()[0]["symbol"] == "AAPL"
+    assert dhan.global_trans_estimate("100001", 230, 2, "BUY")["orderValue"] == 460.0
+    assert dhan.global_margin_calculator("100001", 0, 1, "SELL")["requiredMargin"] == 231.4
+    assert dhan.get_global_market_status()["timeZone"] == "America/New_York"
+    assert dhan.get_global_fund_limit()["availableBalanceUsd"] == 1250.0
+    rows = dhan.fetch_global_security_list()
+    assert [r["SYMBOL"] for r in rows] == ["AAPL", "MSFT", "NVDA"] and rows[0]["SCRIP_CODE"] == 100001
+    with pytest.raises(ValueError, match="quantity"):
+        dhan.place_global_order("100001", "BUY", "LIMIT", quantity=0, price=230)
+    with pytest.raises(ValueError, match="amount"):
+        dhan.place_global_order("100001", "BUY", "AMOUNT")
+    with pytest.raises(ValueError, match="trigger_price"):
+        dhan.place_global_order("100001", "SELL", "STOP_LOSS_MARKET", quantity=1)
+
+
+def test_convert_to_date_time():
+    assert Dhan.convert_to_date_time(1_764_268_200) == dt.date(2025, 11, 28)  # IST midnight
+    when = Dhan.convert_to_date_time(1_764_300_600)
+    assert when == dt.datetime(2025, 11, 28, 9, 0, tzinfo=IST) and when.tzinfo is not None
