@@ -140,6 +140,12 @@ class StoredSession(AuthFlow):
             if self.client_id and session.user_id and session.user_id != self.client_id:
                 continue
             redact.register(session.token)
+            if session.expires_at is None:  # e.g. EnvStore without DHAN_EXPIRES_AT: ask the JWT
+                session.expires_at = token_expiry(session.token)
+                if session.expired():
+                    log.warning("ignoring the stored Dhan token under %r: its JWT expired at %s", key,
+                                session.expires_at)
+                    continue
             return session
         return None
 

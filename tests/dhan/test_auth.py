@@ -302,3 +302,15 @@ def test_concurrent_relogins_after_dh901_share_one(sb, make_dhan):
         t.join(10)
     assert len(results) == len(clients) and all(results)
     assert sb.dhan.logins["pin-totp"] == 2  # one more login between all of them
+
+
+def test_env_store_token_expiry_comes_from_the_jwt(sb, make_dhan):
+    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT, lifetime=-5)}
+    client = make_dhan(store=EnvStore(env))
+    with pytest.raises(errors.AuthError):
+        client.get_holdings()
+    env["DHAN_ACCESS_TOKEN"] = sb.dhan.issue_token(CLIENT, lifetime=7200)
+    fresh = make_dhan(store=EnvStore(env))
+    assert fresh.get_holdings()
+    assert dt.timedelta(minutes=100) < fresh.session.expires_at - dt.datetime.now(dt.timezone.utc) \
+        < dt.timedelta(minutes=121)
