@@ -14,8 +14,10 @@ Threads (per :meth:`FeedThread.connect`, all daemons, all ended by :meth:`close`
 - **dispatcher** takes frames and events off the queue, calls the subclass's
   :meth:`~FeedThread._decode` and every user handler, in order. A handler that
   raises is logged and reported to ``on_error``; the feed goes on.
-- **watchdog** cuts the socket when no frame (data, heartbeat or server ping) has
-  arrived for ``watchdog`` seconds, so a silent connection is replaced by a new one.
+- **timer** cuts the socket when no frame (data, heartbeat or server ping) has
+  arrived for ``watchdog`` seconds, so a silent connection is replaced by a new one,
+  and a handshake that takes longer than ``connect_timeout``; it also calls
+  :meth:`~FeedThread._keepalive` every ``keepalive`` seconds.
 
 A handshake refused with 401/403 is an auth error: reported once to ``on_error``
 as :class:`~brokers.errors.TokenExpired`, then ``on_noreconnect``; no retries.
@@ -31,15 +33,30 @@ Subclass API (keep these names; the broker feeds rely on them)::
         def _headers(self) -> dict: ...       # handshake headers, also rebuilt per connect
         def _on_open(self) -> None: ...       # reader thread, right after each (re)connect and
                                               # before any frame is read: send auth and replay
-                                              # subscriptions here with self._send(...)
+                                              # subscriptions here with self._send(...), and
+                                              # reset any per-connection decoding state
         def _decode(self, frame) -> None: ... # dispatcher thread: bytes (binary frame) or str
                                               # (text frame); parse it and call
                                               # self._emit("on_tick", self, ticks) etc.
                                               # A raised exception goes to on_error.
+        def _keepalive(self) -> None: ...     # timer thread, every `keepalive` s while connected:
+                                              # an app-level ping, e.g. self._send("ping")
+
+One FeedThread is one socket. A broker with a separate order socket (Dhan, Fyers)
+runs one subclass per socket. Everything the dispatcher sees arrives in order:
+``on_connect`` before the frames of that connection, ``on_close`` after them.
+
+What ``on_error`` receives: :class:`~brokers.errors.NetworkError` for a failed or
+lost connection and for a silence cut by the watchdog; ``TokenExpired`` (an
+``AuthError``) for a 401/403 handshake; the exception itself when a handler or
+``_decode`` raises (e.g. the ``ValueError`` of a malformed frame); a
+:class:`~brokers.errors.BrokerError` when ``max_backlog`` starts dropping frames.
 
 Helpers for subclasses: :meth:`~FeedThread._send` (thread-safe, False when not
 connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded),
 :meth:`~FeedThread._report` (route an exception to ``on_error``),
+:meth:`~FeedThread._give_up` (stop for good with an error, e.g. an auth failure the
+server reports inside the connection),
 :meth:`~FeedThread._auth_error` (the error for a refused handshake),
 :attr:`~FeedThread.connected`. Subclasses add their own handler attributes
 (``on_tick``, ``on_order_update``, ...), set to ``None`` in ``__init__``;
@@ -47,7 +64,11 @@ connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded
 
 Handlers common to every feed, each called on the dispatcher thread with the feed
 first: ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed,
-error)``, ``on_reconnect(feed, attempt)``, ``on_noreconnect(feed)``.
+error)``, ``on_reconnect(feed, attempt)``, ``on_noreconnect(feed)``. ``on_close``
+gets the server's close code and reason, or ``None, None`` when the connection
+dropped without a close frame or was closed by us. ``on_reconnect(attempt)`` comes
+before the backoff wait of that attempt; ``on_noreconnect`` once, when the feed stops
+for good (retries used up, or an auth refusal), never after a plain :meth:`close`.
 
 Needs the ``feed`` extra (websocket-client).
 """
@@ -95,7 +116,11 @@ class _Run:
         self.app: Any = None
         self.opened_at: Optional[float] = None  # monotonic time of the current connection's open
         self.last_frame = 0.0
-        self.auth_status: Optional[int] = None
+        self.fatal: Optional[BaseException] = None  # reported once, then no more reconnects
+        self.attempt_started: Optional[float] = None  # monotonic start of a handshake in progress
+        self.quiet = False  # the timer cut this connection and said why: skip the echo of it
+        self.reader: Optional[threading.Thread] = None
+        self.overflowing = False  # the backlog is full and frames are being dropped
         self.threads: list = []
 
 
@@ -111,6 +136,13 @@ class FeedThread:
         ping_interval: seconds between websocket pings we send (0 disables them).
         ping_timeout: seconds to wait for the pong before the connection counts as dead.
         watchdog: reconnect after this many seconds without any frame (None disables it).
+        max_backlog: frames allowed to wait for the dispatcher. Beyond it, new *binary*
+            frames (market data) are dropped and counted in :attr:`dropped_frames`, and
+            ``on_error`` hears of it once per overflow; text frames (order updates) are
+            never dropped. None (the default) never drops: memory grows while handlers lag.
+        connect_timeout: give up on a handshake (and retry) after this many seconds.
+        keepalive: call :meth:`_keepalive` every this many seconds while connected, for
+            brokers that want an app-level ping (Fyers: the text ``"ping"``). None: never.
 
     Raises:
         ValueError: inconsistent timings (e.g. ``ping_timeout >= ping_interval``).
@@ -142,6 +174,9 @@ class FeedThread:
         ping_interval: float = 10.0,
         ping_timeout: float = 5.0,
         watchdog: Optional[float] = 10.0,
+        max_backlog: Optional[int] = None,
+        keepalive: Optional[float] = None,
+        connect_timeout: float = 30.0,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -151,6 +186,12 @@ class FeedThread:
             raise ValueError("need 0 < ping_timeout < ping_interval (or ping_interval=0 to disable pings)")
         if watchdog is not None and watchdog <= 0:
             raise ValueError("watchdog must be > 0 seconds, or None")
+        if connect_timeout <= 0:
+            raise ValueError("connect_timeout must be > 0 seconds")
+        if keepalive is not None and keepalive <= 0:
+            raise ValueError("keepalive must be > 0 seconds, or None")
+        if max_backlog is not None and max_backlog < 1:
+            raise ValueError("max_backlog must be >= 1, or None")
         self._ws = _websocket()
         _install_redaction()
         self.reconnect = reconnect
@@ -161,6 +202,10 @@ class FeedThread:
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.watchdog = watchdog
+        self.max_backlog = max_backlog
+        self.keepalive = keepalive
+        self.connect_timeout = connect_timeout
+        self.dropped_frames = 0
         self.on_connect: Any = None
         self.on_close: Any = None
         self.on_error: Any = None
@@ -183,6 +228,9 @@ class FeedThread:
 
     def _decode(self, frame: Frame) -> None:
         """Dispatcher thread: turn one frame into handler calls (via :meth:`_emit`)."""
+
+    def _keepalive(self) -> None:
+        """Timer thread, every ``keepalive`` seconds while connected: send an app-level ping."""
 
     # -- public lifecycle ---------------------------------------------------------------
     @property
@@ -212,13 +260,12 @@ class FeedThread:
             run = self._run = _Run()
             run.last_frame = time.monotonic()
             name = type(self).__name__
+            run.reader = threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True)
             run.threads = [
                 threading.Thread(target=self._dispatch_loop, args=(run,), name=f"{name}-dispatch", daemon=True),
-                threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True),
+                run.reader,
+                threading.Thread(target=self._watch_loop, args=(run,), name=f"{name}-timer", daemon=True),
             ]
-            if self.watchdog is not None:
-                run.threads.append(threading.Thread(target=self._watch_loop, args=(run,),
-                                                    name=f"{name}-watchdog", daemon=True))
             for t in run.threads:
                 t.start()
         if threaded:
@@ -242,8 +289,17 @@ class FeedThread:
             if run is None:
                 return
             run.stop.set()
+        deadline = time.monotonic() + 1.8
         self._cut(run, send_close=True)
-        self._join(run, 1.8)
+        reader = run.reader
+        # Cut again while waiting: a handshake that had no socket yet at the first cut
+        # has one now, and only a shutdown wakes a blocked handshake.
+        while reader is not None and reader is not threading.current_thread() and time.monotonic() < deadline:
+            reader.join(0.1)
+            if not reader.is_alive():
+                break
+            self._cut(run)
+        self._join(run, max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> "FeedThread":
         return self
@@ -288,6 +344,21 @@ class FeedThread:
         """Pass ``error`` to ``on_error`` (guarded)."""
         self._emit("on_error", self, error)
 
+    def _give_up(self, error: BaseException) -> None:
+        """Stop for good, from any thread: cut the connection, report ``error`` once to
+        ``on_error``, then ``on_noreconnect``; no more reconnects.
+
+        For refusals the server sends inside the connection (Dhan's disconnect code
+        807 "token expired", Fyers' auth failure), where retrying with the same token
+        cannot help. Call it from :meth:`_decode`.
+        """
+        run = self._run
+        if run is None or run.stop.is_set():
+            return
+        run.fatal = error
+        run.quiet = True
+        self._cut(run, send_close=True)
+
     def _auth_error(self, status: int) -> BrokerError:
         """The error reported when the handshake is refused with 401/403."""
         return TokenExpired(f"websocket handshake refused with HTTP {status}: the token is invalid or "
@@ -306,8 +377,8 @@ class FeedThread:
                 opened = self._connect_once(run)
                 if run.stop.is_set():
                     break
-                if run.auth_status is not None:
-                    run.queue.put((_ERROR, self._auth_error(run.auth_status)))
+                if run.fatal is not None:
+                    run.queue.put((_ERROR, run.fatal))
                     run.queue.put((_NORECONNECT,))
                     break
                 if not self.reconnect:
@@ -339,6 +410,7 @@ class FeedThread:
 
         def on_open(app: Any) -> None:
             run.opened_at = run.last_frame = time.monotonic()
+            run.attempt_started = None
             if run.stop.is_set():  # close() raced the handshake
                 self._cut(run, send_close=True)
                 return
@@ -349,19 +421,33 @@ class FeedThread:
                 queue_put((_ERROR, e))
             queue_put((_OPEN,))
 
+        limit = self.max_backlog
+        qsize = run.queue.qsize
+
         def on_data(app: Any, data: Any, opcode: int, fin: bool) -> None:
             run.last_frame = time.monotonic()
+            if limit is not None and isinstance(data, bytes):
+                size = qsize()
+                if size >= limit:
+                    if not run.overflowing:  # tell once per overflow, not once per dropped frame
+                        run.overflowing = True
+                        queue_put((_ERROR, BrokerError(f"handlers are {limit} frames behind: dropping market "
+                                                       "data frames until they catch up", broker=self.broker)))
+                    self.dropped_frames += 1
+                    return
+                if run.overflowing and size < limit // 2:
+                    run.overflowing = False
             queue_put((_FRAME, data))
 
         def on_ping(app: Any, data: Any) -> None:
             run.last_frame = time.monotonic()  # a server that pings us is alive (Dhan does)
 
         def on_error(app: Any, error: BaseException) -> None:
-            if run.stop.is_set():
-                return  # errors caused by our own close()
+            if run.stop.is_set() or run.quiet:
+                return  # errors caused by our own close() or timer cut, already explained
             status = getattr(error, "status_code", None)
             if isinstance(error, self._ws.WebSocketBadStatusException) and status in (401, 403):
-                run.auth_status = status
+                run.fatal = self._auth_error(status)
                 return
             log.warning("%s connection error: %s", type(self).__name__, scrub(str(error)))
             wrapped = NetworkError(f"feed connection failed: {scrub(str(error)) or type(error).__name__}",
@@ -377,13 +463,16 @@ class FeedThread:
                                     on_ping=on_ping, on_error=on_error, on_close=on_close)
         run.opened_at = None
         run.app = app
-        if run.stop.is_set():  # close() came before the app existed
+        if run.stop.is_set() or run.fatal is not None:  # close() or _give_up() came first
             return None
+        run.quiet = False
+        run.attempt_started = time.monotonic()
         try:
             app.run_forever(ping_interval=self.ping_interval, ping_timeout=self.ping_timeout or None,
                             skip_utf8_validation=False)
         finally:
             opened, run.opened_at = run.opened_at, None
+            run.attempt_started = None
         return opened
 
     def _cut(self, run: _Run, send_close: bool = False) -> None:
@@ -411,18 +500,46 @@ class FeedThread:
 
     # -- watchdog -----------------------------------------------------------------------
     def _watch_loop(self, run: _Run) -> None:
-        limit = float(self.watchdog or 0)
-        period = min(1.0, limit / 4)
+        # One timer thread for the handshake timeout, the silence watchdog and the keepalive.
+        limit = self.watchdog
+        every = self.keepalive
+        period = min(1.0, self.connect_timeout / 4, limit / 4 if limit else 1.0, every or 1.0)
+        next_keepalive = 0.0
         while not run.stop.wait(period):
-            if run.opened_at is not None and time.monotonic() - run.last_frame > limit:
-                log.warning("%s: no frame for %.1fs, reconnecting", type(self).__name__, limit)
-                run.last_frame = time.monotonic()  # one cut per silence, not one per period
-                run.queue.put((_ERROR, NetworkError(f"no frame for {limit:g}s; reconnecting", broker=self.broker)))
-                self._cut(run)
+            now = time.monotonic()
+            opened = run.opened_at
+            if opened is None:
+                next_keepalive = 0.0
+                started = run.attempt_started
+                if started is not None and now - started > self.connect_timeout:
+                    run.attempt_started = None  # one cut per attempt
+                    self._timer_cut(run, f"no handshake after {self.connect_timeout:g}s; retrying")
+                continue
+            if limit is not None and now - run.last_frame > limit:
+                run.last_frame = now  # one cut per silence, not one per period
+                self._timer_cut(run, f"no frame for {limit:g}s; reconnecting")
+                continue
+            if every is not None:
+                if not next_keepalive:
+                    next_keepalive = opened + every
+                if now >= next_keepalive:
+                    next_keepalive = now + every
+                    try:
+                        self._keepalive()
+                    except Exception as e:  # a failing hook is a bug to report, not a reason to stop
+                        log.exception("%s._keepalive failed", type(self).__name__)
+                        run.queue.put((_ERROR, e))
+
+    def _timer_cut(self, run: _Run, why: str) -> None:
+        log.warning("%s: %s", type(self).__name__, why)
+        run.queue.put((_ERROR, NetworkError(why, broker=self.broker)))
+        run.quiet = True
+        self._cut(run)
 
     # -- dispatcher ---------------------------------------------------------------------
     def _dispatch_loop(self, run: _Run) -> None:
         get = run.queue.get
+        clean = False
         try:
             while True:
                 item = get()
@@ -446,8 +563,12 @@ class FeedThread:
                 elif kind == _NORECONNECT:
                     self._emit("on_noreconnect", self)
                 elif kind == _END:
+                    clean = True
                     break
         finally:
+            if not clean:  # a handler raised SystemExit or the like: nobody is reading, so stop
+                run.stop.set()
+                self._cut(run)
             run.finished.set()
 
     def _join(self, run: _Run, budget: float) -> None:

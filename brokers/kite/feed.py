@@ -54,7 +54,9 @@ class KiteFeed(FeedThread):
         parse_data: parse binary frames into tick dicts (True) or pass them raw.
         reconnect, max_retries, max_delay: reconnect policy (see ``FeedThread``).
         **timings: ``initial_delay``, ``stable_after``, ``ping_interval``,
-            ``ping_timeout``, ``watchdog`` (see :class:`~brokers.core.feed.FeedThread`).
+            ``ping_timeout``, ``watchdog`` (default 5 s here: Kite sends a heartbeat
+            about every second), ``connect_timeout``, ``max_backlog``
+            (see :class:`~brokers.core.feed.FeedThread`).
 
     Raises:
         ValueError: credentials missing or contradictory (an enctoken without a
@@ -122,7 +124,12 @@ class KiteFeed(FeedThread):
         return self._enctoken is not None
 
     def set_access_token(self, access_token: Optional[str] = None, enctoken: Optional[str] = None) -> None:
-        """Use a new token from the next (re)connect on (e.g. after logging in again)."""
+        """Use a new token from the next (re)connect on, e.g. after logging in again
+        once a refused handshake made the feed give up (then call :meth:`connect`).
+
+        Raises:
+            ValueError: the token kind does not match the feed's login kind.
+        """
         register(access_token, enctoken)
         if self.web and enctoken:
             self._enctoken = enctoken
@@ -174,6 +181,10 @@ class KiteFeed(FeedThread):
             else:
                 self._emit("on_tick", self, frame)
 
+    def is_connected(self) -> bool:
+        """True while connected (kiteconnect's spelling of :attr:`connected`)."""
+        return self.connected
+
     # -- subscriptions ------------------------------------------------------------------
     @property
     def subscribed_tokens(self) -> Dict[int, str]:
@@ -214,6 +225,7 @@ class KiteFeed(FeedThread):
 
     def set_mode(self, mode: str, instrument_tokens: Iterable[int]) -> bool:
         """Set the mode (``ltp``, ``quote`` or ``full``) of tokens; remembered per token.
+        Tokens not subscribed yet are subscribed first.
 
         Returns:
             True if sent now, False if only remembered.
@@ -227,9 +239,13 @@ class KiteFeed(FeedThread):
         with self._modes_lock:
             if len(set(self._modes) | set(tokens)) > MAX_TOKENS:
                 raise ValueError(f"Kite allows at most {MAX_TOKENS} tokens per connection")
+            new = [t for t in tokens if t not in self._modes]
             for t in tokens:
                 self._modes[t] = mode
-        return self._send_tokens("mode", tokens, mode)
+        # A mode for a token not subscribed yet subscribes it too, so what the server
+        # streams now matches what a reconnect replays.
+        subscribed = self._send_tokens("subscribe", new) if new else True
+        return self._send_tokens("mode", tokens, mode) and subscribed
 
     def _send_tokens(self, action: str, tokens: List[int], mode: Optional[str] = None) -> bool:
         if not tokens:

@@ -24,6 +24,8 @@ class Server:
         self.received: List[Any] = []
         self.ping_ok = threading.Event()
         self.ping_now = threading.Event()
+        self.burst = threading.Event()
+        self.burst_read = threading.Event()
         self.ws.add(WsRoute("/t", self.serve, self.authorize))
         self.ws.start()
 
@@ -43,6 +45,13 @@ class Server:
                 self.received.append(msg)
                 conn.send(msg)
             conn.send(b"\x00")
+            if self.burst.is_set():  # 20 binary frames, a text one, then a ping: its pong
+                self.burst.clear()  # comes back once the client has read them all
+                for _ in range(20):
+                    conn.send(b"\x01\x02")
+                conn.send("after-burst")
+                if conn.raw.ping().wait(WAIT):
+                    self.burst_read.set()
             if self.ping_now.is_set():
                 self.ping_now.clear()
                 if conn.raw.ping().wait(WAIT):
@@ -158,7 +167,7 @@ def test_connect_again_after_close(server):
     rec = Recorder(feed)
     for n in (1, 2):
         feed.connect(threaded=True)
-        assert rec.wait(lambda: rec.connects == n)
+        assert rec.wait(lambda n=n: rec.connects == n)
         feed.close()
         assert no_feed_threads(feed)
     assert feed.opens == 2
@@ -249,6 +258,22 @@ def test_handshake_403_is_reported_once_and_not_retried(server):
     assert "secret-token-123" not in str(rec.errors[0])
 
 
+def test_give_up_from_decode_stops_for_good(server):
+    class Refused(Echo):
+        def _decode(self, frame: Any) -> None:
+            if frame == "hello":  # as if the server said "token expired" inside the connection
+                self._give_up(AuthError("token expired (807)", broker="test"))
+
+    feed = Refused(server.url)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    assert rec.gave_up.wait(WAIT)
+    feed.close()
+    assert [str(e) for e in rec.errors] == ["[test] token expired (807)"]
+    assert rec.reconnects == [] and server.handshakes == 1
+    assert no_feed_threads(feed)
+
+
 def test_reconnect_after_drop_replays_on_open(server):
     feed = Echo(server.url, stable_after=60)
     rec = Recorder(feed)
@@ -269,9 +294,9 @@ def test_counter_resets_after_stable_connection(server):
     with feed:
         feed.connect(threaded=True)
         for n in (2, 3):
-            assert rec.wait(lambda: rec.connects == n - 1)
+            assert rec.wait(lambda n=n: rec.connects == n - 1)
             server.ws.drop_all()
-            assert rec.wait(lambda: rec.connects == n)
+            assert rec.wait(lambda n=n: rec.connects == n)
     assert rec.reconnects == [1, 1]
 
 
@@ -332,11 +357,79 @@ def test_slow_handler_does_not_stall_reading_or_pongs(server):
         release.set()
 
 
+def test_backlog_limit_drops_binary_frames_only(server):
+    feed = Echo(server.url, watchdog=None, max_backlog=2)
+    rec = Recorder(feed)
+    release = threading.Event()
+    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, rec._message(f, m))
+    with feed:
+        feed.connect(threaded=True)
+        server.burst.set()
+        assert server.burst_read.wait(WAIT)
+        release.set()
+        assert rec.wait(lambda: "after-burst" in rec.messages)
+    assert feed.dropped_frames >= 15
+    assert len(rec.errors) == 1 and "dropping market data" in str(rec.errors[0])
+
+
+def test_keepalive_hook_runs_while_connected(server):
+    class Pinging(Echo):
+        def _keepalive(self) -> None:
+            self._send("keepalive")
+
+    feed = Pinging(server.url, watchdog=None, keepalive=0.05)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.messages.count("keepalive") >= 2)  # echoed by the server
+    assert server.received.count("keepalive") >= 2
+
+
+@pytest.fixture
+def mute():
+    """A TCP port that accepts connections but never answers the websocket handshake."""
+    import socket
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        srv.settimeout(WAIT)
+        yield srv
+
+
+def test_stalled_handshake_times_out_and_retries(mute):
+    port = mute.getsockname()[1]
+    feed = Echo(f"ws://127.0.0.1:{port}/t", connect_timeout=0.3)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: len(rec.reconnects) >= 2)
+    assert no_feed_threads(feed)
+    assert rec.connects == 0
+    assert all(isinstance(e, NetworkError) and "no handshake" in str(e) for e in rec.errors)
+
+
+def test_close_during_a_stalled_handshake(mute):
+    port = mute.getsockname()[1]
+    feed = Echo(f"ws://127.0.0.1:{port}/t", connect_timeout=30)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    conn, _ = mute.accept()  # the client is in its handshake now
+    with conn:
+        feed.close()
+        assert no_feed_threads(feed)
+    assert rec.errors == [] and rec.connects == 0
+
+
 def test_validation_and_repr_hide_url():
     with pytest.raises(ValueError):
         Echo("ws://x", ping_interval=1.0, ping_timeout=2.0)
     with pytest.raises(ValueError):
         Echo("ws://x", initial_delay=2.0, max_delay=1.0)
+    with pytest.raises(ValueError):
+        Echo("ws://x", max_backlog=0)
+    with pytest.raises(ValueError):
+        Echo("ws://x", keepalive=0)
     feed = Echo("ws://127.0.0.1:1/t?token=secret-token-123")
     assert "secret" not in repr(feed)
     assert repr(feed) == "<Echo stopped>"

@@ -163,6 +163,17 @@ def test_modes_ltp_quote_full_for_stocks_index_and_cds(sb):
     assert feed.subscribed_tokens == {INFY: "full", SBIN: "ltp", NIFTY: "full", USDINR: "quote"}
 
 
+def test_set_mode_subscribes_tokens_not_subscribed_yet(sb):
+    tcs = 2953217
+    with connect_feed(sb) as feed:
+        rec = Rec(feed)
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1)
+        assert feed.set_mode("full", [tcs]) is True
+        assert rec.wait(rec.tick_for(tcs, "full"))
+        assert feed.is_connected() and feed.subscribed_tokens == {tcs: "full"}
+
+
 def test_unsubscribe_stops_ticks_on_the_server(sb):
     with web_feed(sb) as feed:
         rec = Rec(feed)
@@ -270,6 +281,13 @@ def test_expired_token_stops_reconnecting(sb):
         assert rec.wait(lambda: rec.gave_up)
     assert rec.reconnects == [1]
     assert any(isinstance(e, AuthError) for e in rec.errors)
+    # logging in again: a fresh token, and the same feed connects again
+    feed.set_access_token(enctoken=sb.kite.issue_enctoken("CD5678"))
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 2)
+    with pytest.raises(ValueError):
+        feed.set_access_token(access_token="wrong-kind-token")
 
 
 def test_reconnect_counter_and_give_up():
@@ -368,18 +386,60 @@ def test_fuzzed_frames_never_raise_out_of_decode_except_value_error(frame):
 
 
 def test_secrets_never_logged(sb, caplog):
+    import websocket
+
     enctoken = sb.kite.issue_enctoken("AB1234")
-    with caplog.at_level(logging.DEBUG):
-        feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sb.kite_feed_urls(), **FAST)
-        rec = Rec(feed)
-        with feed:
-            feed.connect(threaded=True)
-            assert rec.wait(lambda: rec.connects == 1)
-            sb.drop_feeds("/kite/ws")
-            assert rec.wait(lambda: rec.connects == 2)
+    websocket.enableTrace(True, handler=logging.NullHandler())  # dumps the handshake, URL included
+    try:
+        with caplog.at_level(logging.DEBUG):
+            feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sb.kite_feed_urls(), **FAST)
+            rec = Rec(feed)
+            with feed:
+                feed.connect(threaded=True)
+                assert rec.wait(lambda: rec.connects == 1)
+                sb.drop_feeds("/kite/ws")
+                assert rec.wait(lambda: rec.connects == 2)
+    finally:
+        websocket.enableTrace(False)
     from urllib.parse import quote
 
     text = "\n".join(r.getMessage() for r in caplog.records)
-    assert "connecting to" in text
+    assert "connecting to" in text and "GET /kite/ws?api_key=kitefront" in text  # the trace was captured
     assert enctoken not in text and quote(enctoken, safe="") not in text
     assert enctoken not in repr(feed)
+
+
+# -- the sandbox ticker seen by a bare websocket client --------------------------------
+def test_sandbox_ticker_protocol(sb):
+    import json
+
+    import websocket
+
+    base = sb.kite_feed_urls()["url"]
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(base + "?api_key=kitefront&user_id=AB1234&enctoken=wrong", timeout=WAIT)
+    assert refused.value.status_code == 403
+    token = sb.kite.issue_access_token("AB1234")
+    ws = websocket.create_connection(f"{base}?api_key={sb.kite.api_key}&access_token={token}", timeout=WAIT)
+    try:
+        assert ws.recv() == b"\x00"  # a 1-byte heartbeat, with nothing subscribed
+        ws.send(json.dumps({"a": "subscribe", "v": ["408065"]}))  # tokens must be numbers
+        assert json.loads(next(m for m in iter(ws.recv, None) if isinstance(m, str)))["type"] == "error"
+        ws.send(json.dumps({"a": "subscribe", "v": [INFY]}))
+        ws.send(json.dumps({"a": "mode", "v": ["ltp", [INFY]]}))
+        frame = next(m for m in iter(ws.recv, None)
+                     if isinstance(m, bytes) and len(m) > 1 and parse_binary(m)[0]["mode"] == "ltp")
+        assert parse_binary(frame) == [{"tradable": True, "mode": "ltp", "instrument_token": INFY,
+                                        "last_price": parse_binary(frame)[0]["last_price"]}]
+    finally:
+        ws.close()
+
+
+def test_sandbox_without_websockets_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "websockets", None)
+    with Sandbox() as plain:
+        assert plain.url.startswith("http://")  # the REST side still works
+        with pytest.raises(ImportError, match=r"brokers\[sandbox\]"):
+            plain.kite_feed_urls()
