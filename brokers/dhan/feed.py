@@ -86,6 +86,16 @@ class _DhanSocket(FeedThread):
         """Use a new token from the next (re)connect on (e.g. after logging in again)."""
         self._access_token = _check_credentials(self.client_id, access_token)[1]
 
+    @classmethod
+    def from_dhan(cls, dhan: Any, *args: Any, **kw: Any) -> Any:
+        """A feed with the client id and token of a :class:`~brokers.dhan.Dhan` client.
+
+        Raises:
+            brokers.errors.AuthError: the client holds no session.
+        """
+        session = dhan._ensure_session()
+        return cls(dhan.client_id or session.user_id, session.token, *args, **kw)
+
     def connect(self, threaded: bool = False) -> None:
         """Start the feed (see :meth:`FeedThread.connect`).
 

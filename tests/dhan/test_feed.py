@@ -417,3 +417,20 @@ def test_no_token_in_feed_logs(sb, caplog):
     assert "connecting to" in text and token not in text
     assert token not in repr(feed) and token not in repr(orders)
     assert json.dumps(token)[1:-1] not in text
+
+
+def test_feeds_from_a_client(sb):
+    token = sb.dhan.issue_token(CLIENT)
+    with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
+        feed = DhanFeed.from_dhan(dhan, [("NSE_EQ", "1333")], **sb.dhan_feed_urls(), **FAST)
+        orders = DhanOrder.from_dhan(dhan, **sb.dhan_order_urls(), **FAST)
+        assert feed.client_id == CLIENT and orders.client_id == CLIENT
+        rec = Rec(feed)
+        feed.connect(threaded=True)
+        try:
+            assert rec.wait(rec.seen("Ticker Data", 1333))
+        finally:
+            feed.close()
+    with Dhan(CLIENT, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as empty:
+        with pytest.raises(errors.AuthError):
+            DhanFeed.from_dhan(empty)
