@@ -303,24 +303,17 @@ def parse_order_update(message: Any) -> Optional[Dict[str, Any]]:
 
 
 # -- scrip master ------------------------------------------------------------------------------
-def _infer(values: List[str]) -> Any:
-    """The column's converter: int if every non-empty cell is a whole number, else
-    float if every one is a number, else str (as pandas.read_csv infers dtypes)."""
-    filled = [v for v in values if v != ""]
-    if not filled:
-        return None
-    try:
-        for v in filled:
-            int(v)
-        return int
-    except ValueError:
-        pass
-    try:
-        for v in filled:
-            float(v)
-        return float
-    except ValueError:
-        return str
+def _column(values: Sequence[str]) -> List[Any]:
+    """One column converted as pandas.read_csv infers it: int if every non-empty
+    cell is a whole number, else float if every one is a number, else str; empty
+    cells become None."""
+    cells = [v.strip() for v in values]
+    for conv in (int, float):
+        try:
+            return [conv(v) if v else None for v in cells]
+        except ValueError:
+            continue
+    return [v if v else None for v in cells]
 
 
 def parse_scrip_master(text: str) -> List[Dict[str, Any]]:
@@ -334,18 +327,13 @@ def parse_scrip_master(text: str) -> List[Dict[str, Any]]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return []
-    rows = [row for row in reader if row and any(cell.strip() for cell in row)]
-    columns = list(zip(*[(row + [""] * len(header))[:len(header)] for row in rows])) if rows else []
-    converters = [_infer([c.strip() for c in col]) for col in columns]
-    out = []
-    for row in rows:
-        cells = (row + [""] * len(header))[:len(header)]
-        record: Dict[str, Any] = {}
-        for name, cell, conv in zip(header, cells, converters):
-            cell = cell.strip()
-            record[name] = None if cell == "" or conv is None else conv(cell)
-        out.append(record)
-    return out
+    width = len(header)
+    rows = [row if len(row) == width else (row + [""] * width)[:width]
+            for row in reader if row and any(cell.strip() for cell in row)]
+    if not rows:
+        return []
+    columns = [_column(col) for col in zip(*rows)]
+    return [dict(zip(header, values)) for values in zip(*columns)]
 
 
 def segment_name(code: int) -> str:
