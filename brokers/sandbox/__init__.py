@@ -46,6 +46,11 @@ class Sandbox:
         market: the instruments and their moving prices.
         faults: the fault switches (also reachable as :meth:`fail_next`, ...).
         kite_ticker: Kite's ticker on the websocket server (``tick_interval``, ``push``, ...).
+        dhan: the Dhan part (:class:`~brokers.sandbox.dhan.DhanSandbox`): accounts with
+            PINs and TOTP secrets, JWT-shaped tokens, order book, rate limits.
+        dhan_feed: Dhan's market feed and order-update sockets
+            (:class:`~brokers.sandbox.dhan_feed.DhanFeedServer`: ``tick_interval``,
+            ``push``, ``disconnect``, ``handshake_status``).
         ws: the websocket server (:class:`~brokers.sandbox.ws.WsServer`), started with
             the HTTP server when the ``websockets`` package is installed.
         ws_routes: the feeds the websocket server will serve, by path prefix.

@@ -98,6 +98,14 @@ class DhanSandbox:
         order_listeners: callables ``(client_id, order_dict)`` told of every order
             change (the order-update socket pushes them).
         scrip_downloads: how many times the scrip master was served.
+
+    Example::
+
+        with Sandbox() as sb:
+            token = sb.dhan.issue_token("1100000001")
+            with Dhan("1100000001", token, **sb.dhan_urls()) as dhan:
+                dhan.place_order("1333", "NSE_EQ", "BUY", 1, "MARKET", "CNC", 0)
+            sb.dhan.expire_sessions()         # the next call gets DH-901
     """
 
     app_id = "sandbox-app-id"

@@ -64,6 +64,15 @@ class DhanFeedServer:
         tick_interval: seconds between tick frames on each connection.
         handshake_status: answer every market-feed handshake with this HTTP status
             (e.g. 403) instead of accepting it; None accepts.
+
+    Example::
+
+        with Sandbox() as sb:
+            feed = DhanFeed("1100000001", sb.dhan.issue_token(), [("NSE_EQ", "1333", "full")],
+                            **sb.dhan_feed_urls())
+            feed.on_tick = lambda feed, ticks: print(ticks)
+            feed.connect(threaded=True)
+            sb.dhan_feed.disconnect(807)      # the feed reports TokenExpired and stops
     """
 
     feed_prefix = "/dhan/feed"
