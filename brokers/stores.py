@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
@@ -332,7 +333,7 @@ class FileStore(SessionStore):
         return f"FileStore({str(self.path)!r})"
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock_fd(fd: int) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from .. import errors
 from ..stores import Session, SessionStore
@@ -22,6 +22,8 @@ from .http import Transport
 __all__ = ["BaseClient"]
 
 log = logging.getLogger("brokers.client")
+
+C = TypeVar("C", bound="BaseClient")
 
 
 class BaseClient:
@@ -44,8 +46,9 @@ class BaseClient:
     def _auth_headers(self) -> Dict[str, str]:
         return {}
 
-    def _session_key(self) -> Optional[str]:
-        return None
+    def _session_keys(self) -> List[str]:
+        """Store keys that may hold this client's session (cleared when it dies)."""
+        return []
 
     def _relogin(self) -> bool:
         """Log in again without asking the user; False when that is not possible."""
@@ -84,24 +87,26 @@ class BaseClient:
         with self._auth_lock:
             if self.session is not session_before and self.session is not None:
                 return True  # another thread already logged in again
-            key = self._session_key()
-            if self.store is not None and key:
-                stored = self.store.load(key)
+            for key in self._session_keys() if self.store is not None else []:
+                stored = self.store.load(key)  # type: ignore[union-attr]
                 if stored is not None and session_before is not None and stored.token == session_before.token:
-                    self.store.clear(key)
+                    self.store.clear(key)  # type: ignore[union-attr]
             if self._expiry_hook is not None:
                 try:
                     self._expiry_hook()
                 except Exception:
                     log.exception("%s: session expiry hook raised", self.broker)
-            return self._relogin()
+            if self._relogin():
+                return True
+            self.session = None  # the next call looks for a fresh stored session
+            return False
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
         """Release the HTTP connections. Idempotent."""
         self.transport.close()
 
-    def __enter__(self) -> "BaseClient":
+    def __enter__(self: C) -> C:
         return self
 
     def __exit__(self, *exc: Any) -> None:

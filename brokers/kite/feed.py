@@ -118,6 +118,28 @@ class KiteFeed(FeedThread):
         self._modes: Dict[int, str] = {}
         self._modes_lock = threading.Lock()
 
+    @classmethod
+    def from_kite(cls, kite: Any, **options: Any) -> "KiteFeed":
+        """A feed with the credentials of a logged-in :class:`~brokers.kite.Kite` client,
+        whichever kind its session is (Kite Web or KiteConnect).
+
+        Args:
+            kite: an authorized client.
+            **options: any other KiteFeed argument (``url``, ``parse_data``, timings).
+
+        Raises:
+            ValueError: the client has no session yet (call ``authorize()`` first).
+
+        Example::
+
+            feed = KiteFeed.from_kite(kite)
+        """
+        if kite.enctoken:
+            return cls(user_id=kite.user_id, enctoken=kite.enctoken, **options)
+        if kite.access_token:
+            return cls(api_key=kite.api_key, access_token=kite.access_token, **options)
+        raise ValueError("the Kite client has no session: call kite.authorize() first")
+
     @property
     def web(self) -> bool:
         """True for a Kite Web (enctoken) feed."""

@@ -111,7 +111,7 @@ class Sandbox:
     def url(self) -> str:
         return self.http.url
 
-    def kite_urls(self) -> Dict[str, str]:
+    def kite_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
         return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
 
@@ -145,7 +145,7 @@ class Sandbox:
         """The websocket server's base URL, e.g. ``ws://127.0.0.1:54322``."""
         return self.ws.url
 
-    def kite_feed_urls(self) -> Dict[str, str]:
+    def kite_feed_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.KiteFeed` at the sandbox."""
         return {"url": self.ws_url + KiteTicker.prefix}
 

@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
@@ -65,6 +65,12 @@ def _ok(data: Any) -> Response:
     return Response(200, {"status": "success", "data": data})
 
 
+def _kite_date(value: Optional[str]) -> dt.datetime:
+    value = value or ""
+    fmt = "%Y-%m-%d" if len(value) == 10 else "%Y-%m-%d %H:%M:%S"
+    return dt.datetime.strptime(value, fmt).replace(tzinfo=IST)
+
+
 def _ist(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -97,7 +103,7 @@ class KiteSandbox:
         self.refresh_tokens: Dict[str, str] = {}
         self._request_tokens: Dict[str, str] = {}
         self._pending_twofa: Dict[str, str] = {}
-        self.logins = collections.Counter()
+        self.logins: collections.Counter[str] = collections.Counter()
         self.rate_limits: Dict[str, Tuple[int, float]] = {
             "quote": (1, 1.0), "historical": (3, 1.0), "orders": (10, 1.0), "default": (10, 1.0)}
         self._calls: Dict[Tuple[str, str], Deque[float]] = collections.defaultdict(collections.deque)
@@ -163,11 +169,14 @@ class KiteSandbox:
         r.add("GET", WEB + "/connect/login", self.connect_login)
         r.add("POST", WEB + "/api/login", self.web_login)
         r.add("POST", WEB + "/api/twofa", self.web_twofa)
-        r.add("POST", CONNECT + "/session/token", self.session_token)
-        r.add("POST", CONNECT + "/session/refresh_token", self.session_refresh)
-        r.add("DELETE", CONNECT + "/session/token", self.session_delete)
-        r.add("GET", CONNECT + "/instruments", self.instruments)
-        r.add("GET", CONNECT + "/instruments/{exchange}", self.instruments)
+        # KiteConnect is served under /kite/connect and also at the root, because
+        # kiteconnect's urljoin drops any path from its root (so it can be pointed here too).
+        for prefix in (CONNECT, ""):
+            r.add("POST", prefix + "/session/token", self.session_token)
+            r.add("POST", prefix + "/session/refresh_token", self.session_refresh)
+            r.add("DELETE", prefix + "/session/token", self.session_delete)
+            r.add("GET", prefix + "/instruments", self.instruments)
+            r.add("GET", prefix + "/instruments/{exchange}", self.instruments)
         routes: List[Tuple[str, str, str, Callable[[Request, str], Response]]] = [
             ("GET", "/user/profile", "default", self.profile),
             ("GET", "/user/profile/full", "default", self.profile_full),
@@ -222,6 +231,7 @@ class KiteSandbox:
         ]
         for method, path, group, handler in routes:
             r.add(method, CONNECT + path, self._guard(group, handler, "access_token"))
+            r.add(method, path, self._guard(group, handler, "access_token"))
             r.add(method, OMS + path, self._guard(group, handler, "enctoken"))
 
     def _guard(self, group: str, handler: Callable[[Request, str], Response], kind: str) -> Callable[[Request], Response]:
@@ -552,21 +562,23 @@ class KiteSandbox:
         return _ok(True)
 
     # -- market data --------------------------------------------------------------------
-    def _instruments_for(self, req: Request) -> Tuple[List[Instrument], List[str]]:
-        found, missing = [], []
+    def _instruments_for(self, req: Request) -> List[Tuple[str, Instrument]]:
+        """The requested instruments that exist, with the key they were asked by."""
+        found = []
         for key in req.query.get("i", []):
             ins = self.market.find(key)
             if ins is None and key.isdigit():
                 ins = self.market.get(int(key))
-            (found.append((key, ins)) if ins else missing.append(key))  # type: ignore[func-returns-value]
-        return found, missing  # type: ignore[return-value]
+            if ins is not None:
+                found.append((key, ins))
+        return found
 
     def _ohlc(self, i: Instrument) -> Dict[str, float]:
         return {"open": i.open, "high": i.high, "low": i.low, "close": i.close}
 
     def quote(self, req: Request, user: str) -> Response:
         out = {}
-        for key, i in self._instruments_for(req)[0]:  # type: ignore[misc]
+        for key, i in self._instruments_for(req):
             out[key] = {"instrument_token": i.token, "timestamp": _ist(time.time()),
                         "last_trade_time": _ist(i.last_trade), "last_price": i.last, "last_quantity": i.last_qty,
                         "buy_quantity": i.buy_qty, "sell_quantity": i.sell_qty, "volume": i.volume,
@@ -578,11 +590,11 @@ class KiteSandbox:
 
     def ohlc(self, req: Request, user: str) -> Response:
         return _ok({k: {"instrument_token": i.token, "last_price": i.last, "ohlc": self._ohlc(i)}
-                    for k, i in self._instruments_for(req)[0]})  # type: ignore[misc]
+                    for k, i in self._instruments_for(req)})
 
     def ltp(self, req: Request, user: str) -> Response:
         return _ok({k: {"instrument_token": i.token, "last_price": i.last}
-                    for k, i in self._instruments_for(req)[0]})  # type: ignore[misc]
+                    for k, i in self._instruments_for(req)})
 
     _INTERVALS = {"minute": 1, "3minute": 3, "5minute": 5, "10minute": 10, "15minute": 15, "30minute": 30,
                   "60minute": 60, "day": 1440}
@@ -593,8 +605,7 @@ class KiteSandbox:
         if i is None or minutes is None:
             return _err(400, "InputException", "Invalid token or interval.")
         try:
-            start = dt.datetime.strptime(req.arg("from") or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
-            end = dt.datetime.strptime(req.arg("to") or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+            start, end = _kite_date(req.arg("from")), _kite_date(req.arg("to"))
         except ValueError:
             return _err(400, "InputException", "Invalid `from` or `to` date. Use yyyy-mm-dd hh:mm:ss.")
         if minutes == 1440:
@@ -609,7 +620,7 @@ class KiteSandbox:
 
     def trigger_range(self, req: Request, user: str) -> Response:
         out = {}
-        for key, i in self._instruments_for(req)[0]:  # type: ignore[misc]
+        for key, i in self._instruments_for(req):
             out[key] = {"instrument_token": i.token, "lower": round(i.last * 0.97, 2), "upper": round(i.last * 1.03, 2),
                         "percentage": 3}
         return _ok(out)

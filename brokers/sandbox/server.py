@@ -191,11 +191,11 @@ class HttpServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="sandbox-http", daemon=True)
         self._thread.start()
 
@@ -213,6 +213,10 @@ class HttpServer:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one segment; with Nagle on, keep-alive responses
+    # would wait for the client's delayed ACK (~40 ms each).
+    disable_nagle_algorithm = True
+    wbufsize = -1
     owner: HttpServer
 
     def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr lines

@@ -443,3 +443,14 @@ def test_sandbox_without_websockets_says_what_to_install(monkeypatch):
         assert plain.url.startswith("http://")  # the REST side still works
         with pytest.raises(ImportError, match=r"brokers\[sandbox\]"):
             plain.kite_feed_urls()
+
+
+def test_from_kite_takes_either_kind_of_session(sandbox, kite, connect_kite):
+    web = KiteFeed.from_kite(kite, **sandbox.kite_feed_urls())
+    assert web.web and web.user_id == "AB1234"
+    connect = KiteFeed.from_kite(connect_kite, **sandbox.kite_feed_urls())
+    assert not connect.web and connect.api_key == sandbox.kite.api_key
+    from brokers.kite import Kite
+    from brokers.stores import MemoryStore
+    with pytest.raises(ValueError, match="authorize"):
+        KiteFeed.from_kite(Kite(store=MemoryStore()))

@@ -1,0 +1,71 @@
+"""``python -m brokers`` (also the ``brokers`` command): demo, login, whoami, logout, sessions, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from . import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="brokers",
+        description="Indian stockbroker APIs (Kite, Dhan, Fyers) from Python. "
+                    "Start with `python -m brokers demo`: it needs no account and no network.")
+    p.add_argument("--version", action="version", version=f"brokers {__version__}")
+    p.add_argument("--store", metavar="DIR", help="session directory (default: the user data dir)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="tour the library against the bundled sandbox (offline)")
+    d.add_argument("--broker", choices=("kite", "dhan", "fyers"), action="append",
+                   help="only this broker (repeatable; default: all)")
+    d.add_argument("--seconds", type=float, default=3.0, help="how long to show live ticks (default 3)")
+
+    lg = sub.add_parser("login", help="the daily login, saved for every process on this machine")
+    lg.add_argument("broker", choices=("kite", "dhan", "fyers"))
+    lg.add_argument("--user-id", help="Kite user id / Dhan or Fyers client id")
+    lg.add_argument("--totp-secret-env", metavar="VAR", help="read the TOTP secret from this environment variable")
+    lg.add_argument("--sandbox", metavar="URL", help="log in to a running sandbox at URL instead of the broker")
+
+    w = sub.add_parser("whoami", help="show who each stored session belongs to (asks the broker)")
+    w.add_argument("--sandbox", metavar="URL", help="ask a running sandbox at URL instead of the broker")
+    lo = sub.add_parser("logout", help="forget stored sessions")
+    lo.add_argument("broker", nargs="?", choices=("kite", "dhan", "fyers"), help="only this broker")
+    sub.add_parser("sessions", help="list stored sessions (tokens masked)")
+    sb = sub.add_parser("sandbox", help="run the sandbox in the foreground and print its URLs and accounts")
+    sb.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
+    sb.add_argument("--for", dest="duration", type=float, default=None, metavar="SECONDS",
+                    help="stop after this many seconds (default: until Ctrl-C)")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point; returns the exit code (2 for wrong arguments)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from . import commands
+
+    try:
+        return int(getattr(commands, args.command)(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except commands.UsageError as e:
+        print(f"brokers {args.command}: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # the command line shows one line, not a traceback
+        from .errors import BrokerError
+
+        if not isinstance(e, (BrokerError, ValueError, OSError, ImportError)):
+            raise
+        print(f"brokers {args.command}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

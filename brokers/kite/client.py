@@ -1,0 +1,377 @@
+"""The Kite client: KiteConnect (api_key + access_token) and Kite Web (enctoken)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Callable, Dict, List, Optional
+
+import requests
+
+from ..core import redact
+from ..core.auth import run_flows
+from ..core.http import RateLimits, TimeoutType, Transport
+from ..stores import FileStore, Session, SessionStore, mask
+from . import exceptions as ex
+from .alerts import AlertsMixin
+from .auth import (
+    ConnectLogin,
+    GivenToken,
+    StoredSession,
+    TwoFA,
+    WebLogin,
+    checksum,
+    connect_session,
+    web_session,
+)
+from .market import MarketMixin
+from .mf import MutualFundsMixin
+from .orders import OrdersMixin
+from .portfolio import PortfolioMixin
+from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, WEB_ROOT, decode
+
+__all__ = ["Kite", "KiteConnect"]
+
+log = logging.getLogger("brokers.kite")
+
+
+class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin):
+    """Zerodha Kite, over KiteConnect (``api_key`` + ``access_token``) or Kite Web
+    (``enctoken``), with kiteconnect 5.x's methods, arguments and return values.
+
+    Args:
+        enctoken: a Kite Web session token, if you have one.
+        access_token: a KiteConnect access token (needs ``api_key``).
+        api_key: your KiteConnect app's key.
+        user_id: the Kite user id (chooses the stored session).
+        store: where sessions are kept between processes (default
+            :class:`~brokers.stores.FileStore`; :class:`~brokers.stores.MemoryStore`
+            keeps nothing on disk).
+        root: KiteConnect API root (default ``https://api.kite.trade``).
+        web_root: Kite Web host (default ``https://kite.zerodha.com``; login under
+            ``/api``, the web API under ``/oms``).
+        timeout: seconds, or ``(connect, read)``.
+        rate_limits: group -> ``[(calls, seconds), ...]`` overriding Kite's
+            documented limits (groups ``quote``, ``historical``, ``orders``,
+            ``default``); ``False`` turns limiting off.
+        retries: how many times a GET is repeated after a network error, 429 or
+            502/503/504. Orders are never repeated.
+        session: a ``requests.Session`` to send with (proxies, certificates).
+
+    Nothing touches the network until the first call. Errors raise
+    :mod:`brokers.kite.exceptions` classes, never failure dicts.
+
+    Example::
+
+        with Kite(store=FileStore()) as kite:
+            kite.authorize(user_id="AB1234", password=pwd, twofa=pyotp.TOTP(secret).now)
+            kite.holdings()
+    """
+
+    def __init__(
+        self,
+        enctoken: Optional[str] = None,
+        access_token: Optional[str] = None,
+        api_key: Optional[str] = None,
+        *,
+        user_id: Optional[str] = None,
+        store: Optional[SessionStore] = None,
+        root: str = ROOT,
+        web_root: str = WEB_ROOT,
+        timeout: TimeoutType = (5.0, 10.0),
+        rate_limits: RateLimits = None,
+        retries: int = 3,
+        session: Optional[requests.Session] = None,
+    ) -> None:
+        if enctoken and access_token:
+            raise ValueError("pass an enctoken or an access_token, not both")
+        super().__init__(store if store is not None else FileStore())
+        self._given_enctoken = enctoken
+        self._given_access_token = access_token
+        self.api_key = api_key
+        self._user_id = user_id
+        self.root = root.rstrip("/")
+        self.web_root = web_root.rstrip("/")
+        redact.register(enctoken, access_token)
+        self.transport = Transport("kite", decode=decode, timeout=timeout, rate_limits=rate_limits,
+                                   default_limits=RATE_LIMITS, retries=retries, error_classes=ex.GENERIC,
+                                   session=session, headers={"X-Kite-Version": "3"})
+        self._web_flow: Optional[WebLogin] = None
+        self._probed = False
+        self.auth_flow: Optional[str] = None
+
+    # -- identity -----------------------------------------------------------------------
+    @property
+    def enctoken(self) -> Optional[str]:
+        """The Kite Web token in use (after authorize()), else None."""
+        return self.session.token if self.session and self.session.kind == "enctoken" else None
+
+    @property
+    def access_token(self) -> Optional[str]:
+        """The KiteConnect access token in use, else None."""
+        return self.session.token if self.session and self.session.kind == "access_token" else None
+
+    @property
+    def user_id(self) -> Optional[str]:
+        return (self.session.user_id if self.session else None) or self._user_id
+
+    def __repr__(self) -> str:
+        kind = self.session.kind if self.session else None
+        return (f"Kite(user_id={self.user_id!r}, session={kind!r}, token={mask(self.session.token if self.session else None)}, "
+                f"store={self.store!r})")
+
+    def _store_key(self, user_id: Optional[str] = None) -> str:
+        user = user_id or self._user_id
+        return f"kite-{user}" if user else "kite"
+
+    def _session_keys(self) -> List[str]:
+        keys = [self._store_key()]
+        if self.user_id and f"kite-{self.user_id}" not in keys:
+            keys.append(f"kite-{self.user_id}")
+        return keys + (["kite"] if "kite" not in keys else [])
+
+    def _save(self, session: Session) -> None:
+        """Make ``session`` current and store it under the user's key and the default key."""
+        self.session = session
+        if session.user_id:
+            self._user_id = session.user_id
+        assert self.store is not None
+        for key in {self._store_key(session.user_id), "kite"}:
+            self.store.save(key, session)
+
+    # -- authorize ----------------------------------------------------------------------
+    def authorize(
+        self,
+        *,
+        user_id: Optional[str] = None,
+        password: Optional[str] = None,
+        twofa: TwoFA = None,
+        totp_secret: Optional[str] = None,
+        request_token: Optional[str] = None,
+        secret: Optional[str] = None,
+        api_secret: Optional[str] = None,
+        api_key: Optional[str] = None,
+        interactive: Optional[bool] = None,
+    ) -> Session:
+        """Get a session by the first way that applies, in this order:
+
+        1. an ``enctoken`` or ``access_token`` given to the constructor (no network);
+        2. ``request_token`` + ``secret`` (+ ``api_key``): the KiteConnect login;
+        3. a stored session that has not expired (no login);
+        4. Kite Web login with ``user_id``, ``password`` and ``twofa`` (a code, or
+           a callable such as ``pyotp.TOTP(s).now``) or ``totp_secret``. What is
+           missing is asked for on a terminal (password through getpass); in a
+           non-interactive process an AuthError says what to pass.
+
+        Logins (2 and 4) are saved to the store. Steps 3 and 4 hold the store's
+        lock, so threads and processes that all find no session log in once.
+        With a callable ``twofa`` or a ``totp_secret``, a session refused later
+        (403) is renewed by logging in again once, and the call replayed once.
+
+        Args:
+            interactive: force (True) or forbid (False) prompting; default: prompt
+                only when stdin is a terminal.
+
+        Returns:
+            The session now in use.
+
+        Raises:
+            ValueError: KiteConnect arguments given partly; an access token without api_key.
+            brokers.errors.AuthError: no way to log in, or the broker refused the login.
+        """
+        if api_key:
+            self.api_key = api_key
+        if user_id:
+            self._user_id = user_id
+        redact.register(secret, api_secret, request_token)
+        web = WebLogin(self, self._user_id, password, twofa, totp_secret, interactive)
+        flows = [GivenToken(self), ConnectLogin(self, request_token, secret or api_secret),
+                 StoredSession(self), web]
+        assert self.store is not None
+        store = self.store
+        flow, session = run_flows(flows, lambda: store.lock(self._store_key()), "kite")
+        self.session = session
+        if session.user_id:
+            self._user_id = session.user_id
+        if session.api_key and not self.api_key:
+            self.api_key = session.api_key
+        self._web_flow = web if web.can_repeat else None
+        self.auth_flow = flow.name
+        self._probed = True
+        log.info("kite: authorized %s via %s", session.user_id or "?", flow.name)
+        return session
+
+    def _ensure_session(self) -> None:
+        """Before the first call: use a given token or a stored session, never log in."""
+        if self.session is not None or self._probed:
+            return
+        self._probed = True
+        for flow in (GivenToken(self), StoredSession(self)):
+            session = flow.login()
+            if session is not None:
+                self.session = session
+                self.auth_flow = flow.name
+                return
+
+    def _web_login(self, user_id: str, password: str, code: Callable[[], str]) -> Session:
+        """Kite Web login (``/api/login`` then ``/api/twofa``); saves and returns the session."""
+        try:
+            step1 = self.transport.request("POST", f"{self.web_root}/api/login",
+                                           data={"user_id": user_id, "password": password})
+        except (ex.InputException, ex.GeneralException, ex.PermissionException, ex.TokenException) as e:
+            raise ex.LoginException(f"Kite refused the login for {user_id}: {e.message}", status=e.status,
+                                    error_type=e.error_type) from None
+        if not isinstance(step1, dict) or not step1.get("request_id"):
+            raise ex.DataException("the login response has no request_id", status=200)
+        twofa_type = step1.get("twofa_type") or "totp"
+        form = {"user_id": user_id, "request_id": step1["request_id"], "twofa_value": code(),
+                "twofa_type": twofa_type, "skip_session": ""}
+        try:
+            enctoken = self.transport.request("POST", f"{self.web_root}/api/twofa", data=form,
+                                              decode=_enctoken_cookie)
+        except (ex.InputException, ex.GeneralException, ex.TokenException) as e:
+            if isinstance(e, ex.TwoFAException):
+                raise
+            raise ex.TwoFAException(f"Kite refused the {twofa_type} code: {e.message}", status=e.status,
+                                    error_type=e.error_type) from None
+        session = web_session(user_id, enctoken)
+        self._save(session)
+        return session
+
+    def _relogin(self) -> bool:
+        flow = self._web_flow
+        if flow is None or not flow.can_repeat or self.store is None:
+            return False
+        dead = self.session
+        with self.store.lock(self._store_key()):
+            stored = self.store.load(self._store_key())
+            if stored is not None and (dead is None or stored.token != dead.token):
+                self.session = stored  # another process already logged in again
+                return True
+            log.info("kite: session refused; logging in again as %s", flow.user_id)
+            flow.login()
+        return True
+
+    # -- KiteConnect session endpoints --------------------------------------------------
+    def login_url(self) -> str:
+        """The KiteConnect login page for your app: open it in a browser; Kite
+        redirects to your app with ``request_token``."""
+        if not self.api_key:
+            raise ValueError("login_url() needs api_key")
+        return f"{self.web_root}{LOGIN_PATH}?api_key={self.api_key}&v=3"
+
+    def generate_session(self, request_token: str, api_secret: str) -> Dict[str, Any]:
+        """Exchange a ``request_token`` for an access token (and save the session).
+
+        Returns:
+            Kite's user/session dict, ``login_time`` as a naive datetime.
+        """
+        if not request_token or not api_secret:
+            raise ValueError("generate_session() needs request_token and api_secret")
+        return self._exchange("/session/token", "request_token", request_token, api_secret)
+
+    def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
+        """Get a new access token from a refresh token (and save the session)."""
+        return self._exchange("/session/refresh_token", "refresh_token", refresh_token, api_secret)
+
+    def _exchange(self, path: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+        """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
+        if not self.api_key:
+            raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
+        redact.register(token, api_secret)
+        data = self.transport.request("POST", f"{self.root}{path}", data={
+            "api_key": self.api_key, field: token, "checksum": checksum(self.api_key, token, api_secret)})
+        self._save(connect_session(self, data))
+        _parse_login_time(data)
+        return data
+
+    def set_access_token(self, access_token: str) -> None:
+        """Use an access token (kiteconnect's way; ``api_key`` must be set)."""
+        if not self.api_key:
+            raise ValueError("set_access_token() needs api_key")
+        redact.register(access_token)
+        self.session = Session(broker="kite", kind="access_token", token=access_token, api_key=self.api_key,
+                               user_id=self._user_id)
+
+    def invalidate_access_token(self, access_token: Optional[str] = None) -> bool:
+        """Log the access token out at Kite and forget it locally."""
+        token = access_token or self.access_token
+        if not token or not self.api_key:
+            raise ValueError("invalidate_access_token() needs api_key and an access token")
+        result = self.transport.request("DELETE", f"{self.root}/session/token",
+                                        params={"api_key": self.api_key, "access_token": token})
+        self._forget(token)
+        return result
+
+    def invalidate_refresh_token(self, refresh_token: str) -> bool:
+        """Invalidate a refresh token."""
+        if not self.api_key:
+            raise ValueError("invalidate_refresh_token() needs api_key")
+        redact.register(refresh_token)
+        return self.transport.request("DELETE", f"{self.root}/session/token",
+                                      params={"api_key": self.api_key, "refresh_token": refresh_token})
+
+    def logout(self) -> None:
+        """End the session: invalidate a KiteConnect token at Kite, and clear the
+        stored session either way (Kite Web has no documented logout)."""
+        token = self.session.token if self.session else None
+        if self.access_token and self.api_key:
+            try:
+                self.invalidate_access_token()
+            except ex.KiteException as e:
+                log.info("kite: invalidating the access token failed (%s); clearing it locally", e.message)
+        if token:
+            self._forget(token)
+
+    def _forget(self, token: str) -> None:
+        assert self.store is not None
+        for key in self._session_keys():
+            stored = self.store.load(key)
+            if stored is not None and stored.token == token:
+                self.store.clear(key)
+        if self.session is not None and self.session.token == token:
+            self.session = None
+
+
+def _enctoken_cookie(response: requests.Response) -> str:
+    decode(response)  # raises on an error body
+    token = response.cookies.get("enctoken")
+    if not token:
+        raise ex.DataException("the 2FA response set no enctoken cookie", status=response.status_code)
+    redact.register(token)
+    return token
+
+
+def _parse_login_time(data: Dict[str, Any]) -> None:
+    value = data.get("login_time")
+    if isinstance(value, str) and len(value) == 19:
+        data["login_time"] = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+
+
+class KiteConnect(Kite):
+    """kiteconnect's constructor order, for code that moves over by changing the import::
+
+        from brokers.kite import KiteConnect      # was: from kiteconnect import KiteConnect
+        kite = KiteConnect(api_key="your_api_key")
+        data = kite.generate_session("request_token", api_secret="your_secret")
+
+    ``debug``, ``pool`` and ``disable_ssl`` are accepted and ignored (use logging,
+    and a ``requests.Session`` via ``session=`` for custom pools or certificates).
+    Sessions are kept in a :class:`~brokers.stores.MemoryStore` unless ``store=``
+    says otherwise, as kiteconnect keeps nothing on disk.
+    """
+
+    def __init__(self, api_key: str, access_token: Optional[str] = None, root: Optional[str] = None,
+                 debug: bool = False, timeout: Optional[float] = None, proxies: Optional[Dict[str, str]] = None,
+                 pool: Optional[Dict[str, Any]] = None, disable_ssl: bool = False, **kw: Any) -> None:
+        from ..stores import MemoryStore
+
+        session = kw.pop("session", None)
+        if proxies and session is None:
+            session = requests.Session()
+            session.proxies.update(proxies)
+        kw.setdefault("store", MemoryStore())
+        super().__init__(access_token=access_token, api_key=api_key, root=root or ROOT,
+                         timeout=timeout or 7.0, session=session, **kw)
+
+

@@ -1,0 +1,78 @@
+"""Shared fixtures: a fresh sandbox per test, clean environment, helpers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Callable, Iterator
+
+import pytest
+
+from brokers.kite import Kite
+from brokers.sandbox import Sandbox
+from brokers.stores import MemoryStore
+
+_SCRUB = ("KITE_", "DHAN_", "FYERS_", "BROKERS_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
+          "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's tokens or proxies."""
+    for name in list(os.environ):
+        if name.startswith(_SCRUB):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> bool:
+    """Wait until ``condition()`` is true or ``timeout`` passes; returns the last value."""
+    deadline = time.monotonic() + timeout
+    event = threading.Event()
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return bool(condition())
+        event.wait(interval)
+
+
+# -- Kite ------------------------------------------------------------------------------
+USER = "AB1234"
+
+
+def web_login_kwargs(sb: Sandbox, user: str = USER) -> dict:
+    acct = sb.kite.accounts[user]
+    return {"user_id": user, "password": acct.password, "totp_secret": acct.totp_secret}
+
+
+@pytest.fixture
+def kite(sandbox: Sandbox, store: MemoryStore) -> Iterator[Kite]:
+    """A Kite Web client logged in to the sandbox, with limits off so tests run fast."""
+    sandbox.kite.rate_limits = {k: (1000, 1.0) for k in sandbox.kite.rate_limits}
+    with Kite(store=store, rate_limits=False, **sandbox.kite_urls()) as k:
+        k.authorize(**web_login_kwargs(sandbox))
+        yield k
+
+
+@pytest.fixture
+def connect_kite(sandbox: Sandbox, store: MemoryStore) -> Iterator[Kite]:
+    """A KiteConnect client (api_key + access_token) on the sandbox."""
+    sandbox.kite.rate_limits = {k: (1000, 1.0) for k in sandbox.kite.rate_limits}
+    token = sandbox.kite.issue_access_token(USER)
+    with Kite(access_token=token, api_key=sandbox.kite.api_key, store=store, rate_limits=False,
+              **sandbox.kite_urls()) as k:
+        k.authorize()
+        yield k
