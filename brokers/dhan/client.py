@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from .. import errors
 from ..core import redact
@@ -145,7 +145,10 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
                 if stored is None or stored.token != session.token:
                     self.store.save(key, session)
 
-    def _session_key(self) -> Optional[str]:
+    def _session_keys(self) -> List[str]:
+        return list(session_keys(self.client_id))
+
+    def _lock_key(self) -> str:
         return session_keys(self.client_id)[0]
 
     def _ensure_session(self) -> Session:
@@ -197,7 +200,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
 
     def _relogin_locked(self) -> None:
         assert self._login is not None
-        lock = self.store.lock(self._session_key() or "dhan") if self.store is not None else threading.Lock()
+        lock = self.store.lock(self._lock_key()) if self.store is not None else threading.Lock()
         with lock:
             # Another thread or process may have logged in while we waited for the lock.
             stored = StoredSession(self.store, self.client_id).login()
@@ -251,7 +254,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         flows.append(StoredSession(self.store, self.client_id))
         if self._login is not None:
             flows.append(self._login)
-        lock = (lambda: self.store.lock(self._session_key() or "dhan")) if self.store is not None else threading.Lock
+        lock = (lambda: self.store.lock(self._lock_key())) if self.store is not None else threading.Lock
         flow, session = run_flows(flows, lock, "dhan")
         self._adopt(session, save=flow.name != "stored", flow=flow.name)
         return flow.name
