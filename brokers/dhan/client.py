@@ -78,6 +78,14 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
 
     broker = "dhan"
 
+    # dhanhq's constants, so that code written for it keeps working
+    NSE, BSE, CUR, MCX, FNO, NSE_FNO, BSE_FNO, INDEX = (
+        "NSE_EQ", "BSE_EQ", "NSE_CURRENCY", "MCX_COMM", "NSE_FNO", "NSE_FNO", "BSE_FNO", "IDX_I")
+    BUY, SELL = "BUY", "SELL"
+    CNC, INTRA, MARGIN, CO, BO, MTF = "CNC", "INTRADAY", "MARGIN", "CO", "BO", "MTF"
+    LIMIT, MARKET, SL, SLM = "LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_MARKET"
+    DAY, IOC = "DAY", "IOC"
+
     def __init__(
         self,
         client_id: Optional[str] = None,

@@ -134,7 +134,8 @@ class DhanFeed(_DhanSocket):
     - ``on_tick(feed, ticks)``: a list of dicts, one per packet of the frame
       (``"type"``: ``Ticker Data``, ``Quote Data``, ``Full Data``, ``OI Data``,
       ``Previous Close``, ``Market Status``, ``Index Data``), or the raw frame with
-      ``parse_data=False`` (parse it with :func:`brokers.dhan.codec.parse_frame`)
+      ``parse_data=False`` (parse it with :func:`brokers.dhan.codec.parse_frame`;
+      a frame that starts with a disconnect packet is still handled by the feed)
     - ``on_message(feed, text)``: a text frame (Dhan sends none in v2)
     - ``on_connect``, ``on_close``, ``on_error``, ``on_reconnect``, ``on_noreconnect``
       as for every feed (:class:`~brokers.core.feed.FeedThread`).
@@ -202,6 +203,11 @@ class DhanFeed(_DhanSocket):
             self._emit("on_message", self, frame)
             return
         if not self.parse_data:
+            if frame[:1] == b"\x32":  # a disconnect packet still stops or restarts the feed
+                packet = codec.parse_frame(frame)[0]
+                if packet["type"] == "Disconnect":
+                    self._disconnected(packet["code"], packet["reason"])
+                    return
             self._emit("on_tick", self, frame)
             return
         ticks = []

@@ -379,3 +379,10 @@ def test_convert_to_date_time():
     assert Dhan.convert_to_date_time(1_764_268_200) == dt.date(2025, 11, 28)  # IST midnight
     when = Dhan.convert_to_date_time(1_764_300_600)
     assert when == dt.datetime(2025, 11, 28, 9, 0, tzinfo=IST) and when.tzinfo is not None
+
+
+def test_dhanhq_constants(dhan):
+    placed = dhan.place_order("1333", dhan.NSE, dhan.BUY, 1, dhan.MARKET, dhan.INTRA, 0, validity=dhan.DAY)
+    assert placed["orderStatus"] == "TRADED"
+    assert (Dhan.FNO, Dhan.CUR, Dhan.INDEX, Dhan.SL, Dhan.SLM, Dhan.IOC, Dhan.MTF) == (
+        "NSE_FNO", "NSE_CURRENCY", "IDX_I", "STOP_LOSS", "STOP_LOSS_MARKET", "IOC", "MTF")

@@ -434,3 +434,16 @@ def test_feeds_from_a_client(sb):
     with Dhan(CLIENT, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as empty:
         with pytest.raises(errors.AuthError):
             DhanFeed.from_dhan(empty)
+
+
+def test_raw_mode_still_honours_a_disconnect(sb):
+    feed = make_feed(sb, [("NSE_EQ", "1333")], parse_data=False)
+    rec = Rec(feed)
+    feed.connect(threaded=True)
+    try:
+        assert rec.wait(lambda: len(rec.raw) >= 1)
+        sb.dhan_feed.disconnect(807)
+        assert rec.wait(lambda: rec.gave_up)
+        assert any(isinstance(e, errors.TokenExpired) and e.code == 807 for e in rec.errors)
+    finally:
+        feed.close()
