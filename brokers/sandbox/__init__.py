@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .dhan import DhanAccount, DhanSandbox
+from .dhan_feed import DhanFeedServer
 from .fyers import FyersAccount, FyersSandbox
 from .fyers_feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
@@ -29,7 +31,7 @@ from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer
 
-__all__ = ["FyersAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
+__all__ = ["DhanAccount", "FyersAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
 
 
 class Sandbox:
@@ -46,6 +48,11 @@ class Sandbox:
         market: the instruments and their moving prices.
         faults: the fault switches (also reachable as :meth:`fail_next`, ...).
         kite_ticker: Kite's ticker on the websocket server (``tick_interval``, ``push``, ...).
+        dhan: the Dhan part (:class:`~brokers.sandbox.dhan.DhanSandbox`): accounts with
+            PINs and TOTP secrets, JWT-shaped tokens, order book, rate limits.
+        dhan_feed: Dhan's market feed and order-update sockets
+            (:class:`~brokers.sandbox.dhan_feed.DhanFeedServer`: ``tick_interval``,
+            ``push``, ``disconnect``, ``handshake_status``).
         ws: the websocket server (:class:`~brokers.sandbox.ws.WsServer`), started with
             the HTTP server when the ``websockets`` package is installed.
         ws_routes: the feeds the websocket server will serve, by path prefix.
@@ -57,11 +64,15 @@ class Sandbox:
         self.router = Router()
         self.kite = KiteSandbox(self.market)
         self.kite.mount(self.router)
+        self.dhan = DhanSandbox(self.market)
+        self.dhan.mount(self.router)
         self.fyers = FyersSandbox(self.market)
         self.fyers.mount(self.router)
         self.http = HttpServer(self.router, self.faults, port=port)
         self.kite_ticker = KiteTicker(self.kite, self.market)
         self.ws_routes: List[WsRoute] = [self.kite_ticker.route()]
+        self.dhan_feed = DhanFeedServer(self.dhan, self.market)
+        self.ws_routes.extend(self.dhan_feed.routes())
         self.fyers_data = FyersDataSocket(self.fyers, self.market)
         self.fyers_orders = FyersOrderSocket(self.fyers)
         self.ws_routes += [self.fyers_data.route(), self.fyers_orders.route()]
@@ -111,13 +122,26 @@ class Sandbox:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
         return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
 
-    def fyers_urls(self) -> Dict[str, str]:
+    def dhan_urls(self) -> Dict[str, Any]:
+        """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
+        return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
+                "scrip_root": self.url + "/dhan/scrip", "global_scrip_root": self.url + "/dhan/scrip-global"}
+
+    def dhan_feed_urls(self) -> Dict[str, Any]:
+        """Keyword arguments that point a :class:`~brokers.dhan.DhanFeed` at the sandbox."""
+        return {"url": self.ws_url + DhanFeedServer.feed_prefix}
+
+    def dhan_order_urls(self) -> Dict[str, Any]:
+        """Keyword arguments that point a :class:`~brokers.dhan.DhanOrder` at the sandbox."""
+        return {"url": self.ws_url + DhanFeedServer.orders_prefix}
+
+    def fyers_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point :class:`~brokers.fyers.Fyers` at the sandbox
         (``FyersAuth`` takes ``root`` only)."""
         return {"root": self.url + "/fyers/api/v3", "data_root": self.url + "/fyers/data",
                 "public_root": self.url + "/fyers/public"}
 
-    def fyers_feed_urls(self) -> Dict[str, str]:
+    def fyers_feed_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point :class:`~brokers.fyers.FyersFeed` (``url``,
         ``data_root``, ``public_root``) at the sandbox; ``FyersOrder`` takes ``url=fyers_order_url()``."""
         return {"url": self.ws_url + FyersDataSocket.prefix, "data_root": self.url + "/fyers/data",

@@ -96,9 +96,11 @@ class FyersDataSocket:
                     _scaled(i.open), _scaled(i.high * 1.2), _scaled(i.low * 0.8)]
         if kind == "dp":
             book = self.market.depth(i)
-            return ([_scaled(b["price"]) for b in book["buy"]] + [_scaled(a["price"]) for a in book["sell"]]
+            values: List[Optional[int]] = []
+            values += ([_scaled(b["price"]) for b in book["buy"]] + [_scaled(a["price"]) for a in book["sell"]]
                     + [int(b["quantity"]) for b in book["buy"]] + [int(a["quantity"]) for a in book["sell"]]
                     + [int(b["orders"]) for b in book["buy"]] + [int(a["orders"]) for a in book["sell"]])
+            return values
         book = self.market.depth(i)
         return [_scaled(i.last), i.volume, int(i.last_trade), int(i.last_trade), int(book["buy"][0]["quantity"]),
                 int(book["sell"][0]["quantity"]), _scaled(book["buy"][0]["price"]), _scaled(book["sell"][0]["price"]),
