@@ -223,7 +223,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
 
     def authorize(self, *, pin: Optional[str] = None, totp: Totp = None, totp_secret: Optional[str] = None,
                   token_id: Optional[str] = None, app_id: Optional[str] = None,
-                  app_secret: Optional[str] = None) -> str:
+                  app_secret: Optional[str] = None) -> Session:
         """Make sure the client holds a live session, logging in only if needed.
 
         Tries, in order: the token given to the constructor; the consent flow's
@@ -240,8 +240,8 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
             app_id, app_secret: the API key and secret of the consent flow.
 
         Returns:
-            The name of the flow that gave the session: ``"token"``, ``"consent"``,
-            ``"stored"`` or ``"pin-totp"``.
+            The session in use (as ``Kite.authorize()`` does). ``dhan.auth_flow`` names
+            the flow that gave it: ``"token"``, ``"consent"``, ``"stored"`` or ``"pin-totp"``.
 
         Raises:
             ValueError: a flow's arguments are incomplete (e.g. a PIN without a TOTP).
@@ -255,7 +255,8 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
                 raise ValueError("PIN+TOTP login needs pin and one of totp or totp_secret")
             self._login = login
         if self.session is not None and not self.session.expired() and not token_id:
-            return self.auth_flow or "token"
+            self.auth_flow = self.auth_flow or "token"
+            return self.session
         flows: list = []
         if token_id or app_id or app_secret:
             flows.append(ConsentLogin(self._unauth_send, self.auth_root, self.client_id, token_id, app_id, app_secret))
@@ -265,7 +266,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         lock = (lambda: self.store.lock(self._lock_key())) if self.store is not None else threading.Lock
         flow, session = run_flows(flows, lock, "dhan")
         self._adopt(session, save=flow.name != "stored", flow=flow.name)
-        return flow.name
+        return session
 
     # -- Dhan's token routes (DhanLogin in dhanhq) --------------------------------------------------
     def generate_token(self, pin: str, totp: Totp) -> Dict[str, Any]:

@@ -113,14 +113,16 @@ def test_expired_stored_session_is_ignored(sb, make_dhan):
 def test_pin_totp_login_saves_the_session(sb, make_dhan):
     store = MemoryStore()
     client = make_dhan(CLIENT, store=store)
-    assert client.authorize(pin=PIN, totp=pyotp.TOTP(secret(sb)).now) == "pin-totp"
+    assert client.authorize(pin=PIN, totp=pyotp.TOTP(secret(sb)).now).kind == "access_token"
+    assert client.auth_flow == "pin-totp"
     assert sb.dhan.logins["pin-totp"] == 1
     assert store.load(f"dhan-{CLIENT}").token == client.access_token
     assert client.session.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=23)
     assert client.get_holdings()
     # the next client finds the stored session and does not log in again
     again = make_dhan(CLIENT, store=store)
-    assert again.authorize(pin=PIN, totp_secret=secret(sb)) == "stored"
+    again.authorize(pin=PIN, totp_secret=secret(sb))
+    assert again.auth_flow == "stored"
     assert sb.dhan.logins["pin-totp"] == 1
 
 
@@ -223,9 +225,10 @@ def test_consent_flow(sb, make_dhan):
 
 def test_consent_through_authorize(sb, make_dhan):
     client = make_dhan(CLIENT, store=MemoryStore())
-    flow = client.authorize(token_id=sb.dhan.issue_token_id(CLIENT), app_id=sb.dhan.app_id,
-                            app_secret=sb.dhan.app_secret)
-    assert flow == "consent" and client.get_fund_limits()["dhanClientId"] == CLIENT
+    session = client.authorize(token_id=sb.dhan.issue_token_id(CLIENT), app_id=sb.dhan.app_id,
+                               app_secret=sb.dhan.app_secret)
+    assert client.auth_flow == "consent" and session.user_id == CLIENT
+    assert client.get_fund_limits()["dhanClientId"] == CLIENT
 
 
 def test_consent_with_a_wrong_secret(sb, make_dhan):
@@ -247,7 +250,8 @@ def test_renew_token(sb, make_dhan):
 def test_given_token_wins_and_authorize_does_no_network(sb, make_dhan):
     client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT))
     before = len(sb.requests())
-    assert client.authorize() == "token"
+    assert client.authorize() is client.session
+    assert client.auth_flow == "token"
     assert len(sb.requests()) == before
 
 
@@ -269,7 +273,8 @@ def test_concurrent_logins_share_one(sb, make_dhan):
 
     def run(client: Dhan) -> None:
         barrier.wait(5)
-        flows.append(client.authorize(pin=PIN, totp_secret=secret(sb)))
+        client.authorize(pin=PIN, totp_secret=secret(sb))
+        flows.append(client.auth_flow)
     threads = [threading.Thread(target=run, args=(c,)) for c in clients]
     for t in threads:
         t.start()
