@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 from . import __version__
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "NoReturn":  # one line, exit 2
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="brokers",
         description="Indian stockbroker APIs (Kite, Dhan, Fyers) from Python. "
                     "Start with `python -m brokers demo`: it needs no account and no network.")
@@ -27,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     lg.add_argument("broker", choices=("kite", "dhan", "fyers"))
     lg.add_argument("--user-id", help="Kite user id / Dhan or Fyers client id")
     lg.add_argument("--totp-secret-env", metavar="VAR", help="read the TOTP secret from this environment variable")
+    lg.add_argument("--paste-token", action="store_true", help="Dhan: paste an access token instead of PIN+TOTP")
+    lg.add_argument("--redirect-uri", help="Fyers: your app's redirect URI")
+    lg.add_argument("--secret-key-env", metavar="VAR", help="Fyers: read the app's secret key from this variable")
     lg.add_argument("--sandbox", metavar="URL", help="log in to a running sandbox at URL instead of the broker")
 
     w = sub.add_parser("whoami", help="show who each stored session belongs to (asks the broker)")

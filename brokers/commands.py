@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
 import threading
-from typing import Any, List
+from typing import Any, Dict, List, Optional
 
 from .stores import FileStore, Session
 
@@ -22,6 +24,36 @@ def _mask(token: str) -> str:
     return f"{token[:4]}…({len(token)} chars)" if len(token) > 8 else "***"
 
 
+def _urls(args: argparse.Namespace, broker: str) -> Dict[str, Any]:
+    if not getattr(args, "sandbox", None):
+        return {}
+    from .sandbox import client_urls
+
+    return client_urls(args.sandbox, broker)
+
+
+def _env_secret(var: Optional[str]) -> Optional[str]:
+    if not var:
+        return None
+    value = os.environ.get(var)
+    if not value:
+        raise UsageError(f"environment variable {var} is not set")
+    return value
+
+
+def _ask(prompt: str, secret: bool = False) -> str:
+    """One answer from the user: hidden for secrets on a terminal, a plain line otherwise."""
+    if secret and sys.stdin.isatty():
+        value = getpass.getpass(prompt)
+    else:
+        print(prompt, end="", flush=True, file=sys.stderr)
+        value = sys.stdin.readline()
+    value = value.strip()
+    if not value:
+        raise UsageError(f"nothing entered for {prompt.strip().rstrip(':')}")
+    return value
+
+
 def demo(args: argparse.Namespace) -> int:
     from .demo import run
 
@@ -30,43 +62,98 @@ def demo(args: argparse.Namespace) -> int:
 
 def login(args: argparse.Namespace) -> int:
     store = _store(args)
-    if args.broker != "kite":
-        raise UsageError(f"login {args.broker} is not available yet in this version")
+    login_one = {"kite": _login_kite, "dhan": _login_dhan, "fyers": _login_fyers}[args.broker]
+    print(login_one(args, store, _urls(args, args.broker)))
+    return 0
+
+
+def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+    from .errors import AuthError
     from .kite import Kite
 
-    secret = None
-    if args.totp_secret_env:
-        secret = os.environ.get(args.totp_secret_env)
-        if not secret:
-            raise UsageError(f"environment variable {args.totp_secret_env} is not set")
-    urls = {"root": args.sandbox + "/kite/connect", "web_root": args.sandbox + "/kite/web"} if args.sandbox else {}
-    with Kite(store=store, user_id=args.user_id, **urls) as kite:
-        session = kite.authorize(totp_secret=secret)
-        print(f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {store.path}")
-    return 0
+    secret = _env_secret(args.totp_secret_env)
+    user_id = args.user_id or _ask("Kite user id: ")
+    with Kite(store=store, user_id=user_id, **urls) as kite:
+        try:  # a live stored session: nothing to do
+            session = kite.authorize(interactive=False)
+        except AuthError:
+            password = _ask("Kite password: ", secret=True)
+            code = None if secret else _ask("Kite TOTP code: ")
+            session = kite.authorize(password=password, twofa=code, totp_secret=secret, interactive=False)
+        return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {store.path}"
+
+
+def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+    from .dhan import Dhan
+    from .dhan.auth import make_session, session_keys
+
+    client_id = args.user_id or _ask("Dhan client id: ")
+    if args.paste_token:
+        session = make_session(_ask("Dhan access token: ", secret=True), client_id)
+        for key in session_keys(client_id):
+            store.save(key, session)
+        return f"dhan: token for {client_id} saved in {store.path}"
+    secret = _env_secret(args.totp_secret_env)
+    pin = _ask("Dhan PIN: ", secret=True)
+    totp = None if secret else _ask("Dhan TOTP code: ")
+    with Dhan(client_id=client_id, store=store, **urls) as dhan:
+        session = dhan.authorize(pin=pin, totp=totp, totp_secret=secret)
+        return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {store.path}"
+
+
+def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    from .fyers import FyersAuth
+
+    client_id = args.user_id or _ask("Fyers app id (e.g. XA1234-100): ")
+    redirect = args.redirect_uri or _ask("Fyers redirect URI: ")
+    secret = _env_secret(args.secret_key_env) or _ask("Fyers secret key: ", secret=True)
+    root = {"root": urls["root"]} if urls else {}
+    with FyersAuth(client_id, redirect, secret, store=store, **root) as auth:
+        print(f"Open this URL, log in, and paste the URL you are sent back to:\n  {auth.generate_authcode()}",
+              file=sys.stderr)
+        answer = _ask("redirected URL or auth code: ")
+        code = parse_qs(urlsplit(answer).query).get("auth_code", [answer])[0]
+        auth.generate_token(auth_code=code)
+    return f"fyers: logged in to app {client_id}; session saved in {store.path}"
 
 
 def whoami(args: argparse.Namespace) -> int:
     store = _store(args)
-    found = False
+    seen = set()
     for key in store.keys():
         session = store.load(key)
-        if session is None or "-" in key:
+        if session is None or (session.broker, session.token) in seen:
             continue
-        found = True
-        if session.broker == "kite":
-            from .kite import Kite
-
-            urls = {"root": args.sandbox + "/kite/connect", "web_root": args.sandbox + "/kite/web"} \
-                if args.sandbox else {}
-            with Kite(store=store, **urls) as kite:
-                profile = kite.profile()
-            print(f"kite: {profile.get('user_id')} {profile.get('user_name')} ({session.kind})")
-        else:
-            print(f"{session.broker}: {session.user_id} ({session.kind})")
-    if not found:
-        print(f"no stored sessions in {store.path}; run `brokers login kite`")
+        seen.add((session.broker, session.token))
+        print(_who(args, store, session))
+    if not seen:
+        print(f"no live sessions in {store.path}; run `brokers login kite|dhan|fyers`")
     return 0
+
+
+def _who(args: argparse.Namespace, store: FileStore, session: Session) -> str:
+    urls = _urls(args, session.broker)
+    if session.broker == "kite":
+        from .kite import Kite
+
+        with Kite(store=store, user_id=session.user_id, **urls) as kite:
+            p = kite.profile()
+        return f"kite: {p.get('user_id')} {p.get('user_name')} ({session.kind})"
+    if session.broker == "dhan":
+        from .dhan import Dhan
+
+        with Dhan(client_id=session.user_id, access_token=session.token, store=store, **urls) as dhan:
+            p = dhan.user_profile()
+        return f"dhan: {p.get('dhanClientId', session.user_id)} ({session.kind})"
+    if session.broker == "fyers":
+        from .fyers import Fyers
+
+        with Fyers(client_id=session.user_id, token=session.token, store=store, **urls) as fyers:
+            p = fyers.get_profile().get("data", {})
+        return f"fyers: {p.get('fy_id')} {p.get('name')} ({session.kind})"
+    return f"{session.broker}: {session.user_id} ({session.kind})"
 
 
 def logout(args: argparse.Namespace) -> int:
@@ -109,6 +196,15 @@ def sandbox(args: argparse.Namespace) -> int:
         print(f"         KiteConnect app: api_key={sb.kite.api_key!r} api_secret={sb.kite.api_secret!r}")
         for acct in sb.kite.accounts.values():
             print(f"         user {acct.user_id}: password={acct.password!r} totp_secret={acct.totp_secret!r}")
+        print(f"  Dhan:  Dhan(**client_urls({sb.url!r}, 'dhan'))")
+        for d in sb.dhan.accounts.values():
+            print(f"         client {d.client_id}: pin={d.pin!r} totp_secret={d.totp_secret!r}")
+        print(f"  Fyers: FyersAuth({sb.fyers.client_id!r}, {sb.fyers.redirect_uri!r}, {sb.fyers.secret_key!r}, "
+              f"root={sb.url + '/fyers/api/v3'!r})")
+        for f in sb.fyers.accounts.values():
+            print(f"         user {f.fy_id}: pin={f.pin!r} (log in at the auth URL with &fy_id={f.fy_id})")
+        print(f"  feeds: {sb.ws_url}/kite/ws, /dhan/feed, /dhan/orders, /fyers/data, /fyers/orders")
+        print("  (client_urls is in brokers.sandbox)")
         print("press Ctrl-C to stop", flush=True)
         threading.Event().wait(args.duration)
     return 0

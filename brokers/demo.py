@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 import tempfile
 import time
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 import pyotp
 
@@ -134,18 +134,139 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
                   f"{u['transaction_type']} {u['quantity']} {u['tradingsymbol']} @ {u['average_price']}")
         else:
             print(f"  no order update arrived for {oid} within 5 s")
-        tty = sys.stdout.isatty()
-        deadline = time.monotonic() + seconds
-        pause = threading.Event()
-        while time.monotonic() < deadline:
-            pause.wait(0.25 if tty else 1.0)
-            line = "  ".join(f"{names.get(k, k)} {v['last_price']:>9.2f}" for k, v in sorted(ticks.items()))
-            print(f"\r  {line}" if tty else f"  {line}", end="" if tty else "\n", flush=True)
+        _live(seconds, lambda: "  ".join(f"{names.get(k, k)} {v['last_price']:>9.2f}"
+                                         for k, v in sorted(ticks.items())))
     finally:
         feed.close()
+    print(f"  {tick_count[0]} ticks received; feed closed")
+
+
+def _live(seconds: float, line: Callable[[], str]) -> None:
+    """Print ``line()`` a few times a second for ``seconds`` (one updating line on a terminal)."""
+    import threading
+
+    tty = sys.stdout.isatty()
+    deadline = time.monotonic() + seconds
+    pause = threading.Event()
+    while time.monotonic() < deadline:
+        pause.wait(0.25 if tty else 1.0)
+        text = line()
+        print(f"\r  {text}" if tty else f"  {text}", end="" if tty else "\n", flush=True)
     if tty:
         print()
-    print(f"  {tick_count[0]} ticks received; feed closed")
+
+
+def dhan_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
+    import threading
+
+    from .dhan import Dhan, DhanFeed, DhanOrder
+
+    acct = sb.dhan.accounts["1100000001"]
+    _step("Dhan: PIN + TOTP login, saved to the same FileStore")
+    with Dhan(client_id=acct.client_id, store=store, **sb.dhan_urls()) as dhan:
+        dhan.authorize(pin=acct.pin, totp=pyotp.TOTP(acct.totp_secret).now)
+        print(f"  logged in as {acct.client_id} via {dhan.auth_flow}")
+    with Dhan(client_id=acct.client_id, store=store, **sb.dhan_urls()) as dhan:
+        dhan.authorize()
+        print(f"  a second client reused it via {dhan.auth_flow}: no login")
+        funds = dhan.get_fund_limits()
+        print(f"  available balance {funds['availabelBalance']:,.2f} (Dhan's spelling, returned as sent)")
+        _step("Dhan: holdings and LTP")
+        print(table(["symbol", "qty", "avg", "ltp"], [[h["tradingSymbol"], h["totalQty"], h["avgCostPrice"],
+                                                      h["lastTradedPrice"]] for h in dhan.get_holdings()]))
+        ltp = dhan.ticker_data({"NSE_EQ": [1594, 3045]})["data"]["NSE_EQ"]
+        print("  LTP: " + ", ".join(f"{sid} {v['last_price']:.2f}" for sid, v in ltp.items()))
+
+        _step(f"Dhan: DhanFeed and DhanOrder for {seconds:g} s")
+        token = dhan.access_token or ""
+        prices: Dict[int, float] = {}
+        updates: List[Dict[str, Any]] = []
+        connected, got_update = threading.Event(), threading.Event()
+        feed = DhanFeed(acct.client_id, token, [("NSE_EQ", "1594"), ("NSE_EQ", "3045"), ("IDX_I", "13")],
+                        **sb.dhan_feed_urls())
+
+        def on_tick(feed: Any, batch: List[Dict[str, Any]]) -> None:
+            prices.update((t["security_id"], t["LTP"]) for t in batch if "LTP" in t)
+
+        def on_order(feed: Any, order: Dict[str, Any]) -> None:
+            updates.append(order)
+            got_update.set()
+
+        feed.on_tick = on_tick
+        orders = DhanOrder(acct.client_id, token, **sb.dhan_order_urls())
+        orders.on_connect = lambda f: connected.set()
+        orders.on_order_update = on_order
+        with feed, orders:
+            feed.connect(threaded=True)
+            orders.connect(threaded=True)
+            connected.wait(10)
+            placed = dhan.place_order("1594", "NSE_EQ", "BUY", 1, "MARKET", "CNC", 0, tag="demo-dhan")
+            if got_update.wait(5):
+                u = updates[-1]
+                print(f"  order update pushed: {u.get('OrderNo')} {u.get('Status')} (placed {placed['orderId']})")
+            names = {1594: "INFY", 3045: "SBIN", 13: "NIFTY"}
+            _live(seconds, lambda: "  ".join(f"{names.get(k, k)} {v:>9.2f}" for k, v in sorted(prices.items())))
+
+
+def fyers_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
+    import threading
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    from .fyers import Fyers, FyersAuth, FyersFeed, FyersOrder
+
+    app = sb.fyers
+    _step("Fyers: the auth-code login (the browser step played by the sandbox)")
+    with FyersAuth(app.client_id, app.redirect_uri, app.secret_key, store=store, **sb.fyers_urls()) as auth:
+        url = auth.generate_authcode()
+        print(f"  open: {url.split('?')[0]}?client_id=...")
+        back = requests.get(url + "&fy_id=XS00001", allow_redirects=False, timeout=5).headers["Location"]
+        auth.generate_token(auth_code=parse_qs(urlsplit(back).query)["auth_code"][0])
+        print("  access token saved, expiry read from the token itself")
+    with Fyers(client_id=app.client_id, store=store, **sb.fyers_urls()) as fyers:
+        profile = fyers.get_profile()["data"]
+        print(f"  a client built from the store: {profile['fy_id']} {profile['name']}")
+        _step("Fyers: holdings and quotes")
+        print(table(["symbol", "qty", "cost", "ltp", "P&L"], [[h["symbol"], h["quantity"], h["costPrice"], h["ltp"],
+                                                             h["pl"]] for h in fyers.holdings()["holdings"]]))
+        q = fyers.quotes({"symbols": "NSE:SBIN-EQ,NSE:INFY-EQ"})["d"]
+        print("  quotes: " + ", ".join(f"{x['n']} {x['v']['lp']:.2f}" for x in q))
+
+        _step(f"Fyers: FyersFeed and FyersOrder for {seconds:g} s")
+        token = f"{app.client_id}:{fyers.token}"
+        prices: Dict[str, float] = {}
+        updates: List[Dict[str, Any]] = []
+        acked, got_update = threading.Event(), threading.Event()
+        data = FyersFeed(token, **sb.fyers_feed_urls())
+        data.on_connect = lambda f: f.subscribe(["NSE:SBIN-EQ", "NSE:INFY-EQ", "NSE:NIFTY50-INDEX"])
+
+        def on_tick(feed: Any, batch: List[Dict[str, Any]]) -> None:
+            prices.update((t["symbol"], t["ltp"]) for t in batch if "ltp" in t)
+
+        def on_order(feed: Any, message: Dict[str, Any]) -> None:
+            updates.append(message["orders"])
+            got_update.set()
+
+        def on_general(feed: Any, message: Dict[str, Any]) -> None:
+            if message.get("code") == 1605:  # the socket acknowledged the subscription
+                acked.set()
+
+        data.on_tick = on_tick
+        orders = FyersOrder(token, url=sb.fyers_order_url())
+        orders.subscribe("OnOrders")
+        orders.on_general = on_general
+        orders.on_order_update = on_order
+        with data, orders:
+            data.connect(threaded=True)
+            orders.connect(threaded=True)
+            acked.wait(10)
+            placed = fyers.place_order({"symbol": "NSE:SBIN-EQ", "qty": 1, "type": 2, "side": 1,
+                                        "productType": "INTRADAY", "orderTag": "demo"})
+            if got_update.wait(5):
+                print(f"  order update pushed: {updates[-1]['id']} status {updates[-1]['status']} "
+                      f"(placed {placed['id']})")
+            _live(seconds, lambda: "  ".join(f"{k.split(':')[1]} {v:>9.2f}" for k, v in sorted(prices.items())))
 
 
 def run(brokers: Sequence[str], seconds: float = 3.0) -> int:
@@ -158,10 +279,6 @@ def run(brokers: Sequence[str], seconds: float = 3.0) -> int:
             kite_tour(sb, store, seconds)
         for other in ("dhan", "fyers"):
             if other in brokers:
-                tour = globals().get(f"{other}_tour")
-                if tour is None:
-                    print(f"\n== {other.capitalize()}: not in this version yet")
-                else:
-                    tour(sb, store, seconds)
+                {"dhan": dhan_tour, "fyers": fyers_tour}[other](sb, store, seconds)
     print(f"\ndone in {time.monotonic() - started:.1f} s. Next: README.rst, `brokers login kite`.")
     return 0

@@ -67,3 +67,11 @@ def test_kite_ticker_script_prints_ticks(capsys):
     assert len(lines) >= 5
     assert {int(parts[0]) for parts in lines} <= {408065, 256265}
     assert {parts[1] for parts in lines} <= {"full", "quote"}
+
+
+def test_fyers_quickstart_script(capsys):
+    load("fyers_quickstart").main()
+    out = capsys.readouterr().out
+    assert "profile: Sandbox Trader" in out and "placed" in out
+    assert any(line.startswith("tick NSE:SBIN-EQ") for line in out.splitlines())
+    assert any(line.startswith("order ") and line.endswith("status 2") for line in out.splitlines())

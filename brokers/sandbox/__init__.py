@@ -31,7 +31,25 @@ from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer
 
-__all__ = ["DhanAccount", "FyersAccount", "Instrument", "KiteAccount", "Market", "Sandbox"]
+__all__ = ["DhanAccount", "FyersAccount", "Instrument", "KiteAccount", "Market", "Sandbox", "client_urls"]
+
+
+def client_urls(base: str, broker: str) -> Dict[str, Any]:
+    """Keyword arguments that point a broker's client at a sandbox running at ``base``
+    (``http://127.0.0.1:PORT``), e.g. one started by ``python -m brokers sandbox``.
+
+    Raises:
+        ValueError: an unknown broker.
+    """
+    base = base.rstrip("/")
+    if broker == "kite":
+        return {"root": base + "/kite/connect", "web_root": base + "/kite/web"}
+    if broker == "dhan":
+        return {"root": base + "/dhan/v2", "auth_root": base + "/dhan/auth", "scrip_root": base + "/dhan/scrip",
+                "global_scrip_root": base + "/dhan/scrip-global"}
+    if broker == "fyers":
+        return {"root": base + "/fyers/api/v3", "data_root": base + "/fyers/data", "public_root": base + "/fyers/public"}
+    raise ValueError(f"broker must be kite, dhan or fyers; got {broker!r}")
 
 
 class Sandbox:
@@ -120,12 +138,11 @@ class Sandbox:
 
     def kite_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.kite.Kite` at the sandbox."""
-        return {"root": self.url + "/kite/connect", "web_root": self.url + "/kite/web"}
+        return client_urls(self.url, "kite")
 
     def dhan_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.dhan.Dhan` at the sandbox."""
-        return {"root": self.url + "/dhan/v2", "auth_root": self.url + "/dhan/auth",
-                "scrip_root": self.url + "/dhan/scrip", "global_scrip_root": self.url + "/dhan/scrip-global"}
+        return client_urls(self.url, "dhan")
 
     def dhan_feed_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point a :class:`~brokers.dhan.DhanFeed` at the sandbox."""
@@ -138,8 +155,7 @@ class Sandbox:
     def fyers_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point :class:`~brokers.fyers.Fyers` at the sandbox
         (``FyersAuth`` takes ``root`` only)."""
-        return {"root": self.url + "/fyers/api/v3", "data_root": self.url + "/fyers/data",
-                "public_root": self.url + "/fyers/public"}
+        return client_urls(self.url, "fyers")
 
     def fyers_feed_urls(self) -> Dict[str, Any]:
         """Keyword arguments that point :class:`~brokers.fyers.FyersFeed` (``url``,
