@@ -85,13 +85,21 @@ def kite_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
         _extra_kite_feed(sb, kite, seconds)
 
 
+def _feeds_available() -> bool:
+    """Live feeds need websocket-client (feed extra) and, for the sandbox, websockets."""
+    import importlib.util
+
+    missing = [m for m in ("websocket", "websockets") if importlib.util.find_spec(m) is None]
+    if missing:
+        print('\n  (live feeds skipped: pip install "brokers[feed,sandbox]" to see them)')
+    return not missing
+
+
 def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
-    """Live ticks and order updates, when the feed extra is installed."""
-    try:
-        from .kite import KiteFeed
-    except ImportError:
-        print("\n  (live ticks need the feed extra: pip install brokers[feed])")
+    """Live ticks and order updates, when the feed extras are installed."""
+    if not _feeds_available():
         return
+    from .kite import KiteFeed
     import threading
 
     _step(f"Kite: KiteFeed for {seconds:g} s (a thread that reconnects and resubscribes by itself)")
@@ -177,6 +185,8 @@ def dhan_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
         ltp = dhan.ticker_data({"NSE_EQ": [1594, 3045]})["data"]["NSE_EQ"]
         print("  LTP: " + ", ".join(f"{sid} {v['last_price']:.2f}" for sid, v in ltp.items()))
 
+        if not _feeds_available():
+            return
         _step(f"Dhan: DhanFeed and DhanOrder for {seconds:g} s")
         token = dhan.access_token or ""
         prices: Dict[int, float] = {}
@@ -233,6 +243,8 @@ def fyers_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
         q = fyers.quotes({"symbols": "NSE:SBIN-EQ,NSE:INFY-EQ"})["d"]
         print("  quotes: " + ", ".join(f"{x['n']} {x['v']['lp']:.2f}" for x in q))
 
+        if not _feeds_available():
+            return
         _step(f"Fyers: FyersFeed and FyersOrder for {seconds:g} s")
         token = f"{app.client_id}:{fyers.token}"
         prices: Dict[str, float] = {}

@@ -55,13 +55,32 @@ def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
     monkeypatch.setattr(kite_feed, "WEB_URL", ws)
     monkeypatch.setattr(kite_feed, "CONNECT_URL", ws)
     sandbox.kite.api_key, sandbox.kite.api_secret = "your_api_key", "your_api_secret"
+    from brokers.dhan import Dhan, DhanFeed, DhanOrder
+    from brokers.fyers import Fyers, FyersAuth, FyersFeed, FyersOrder
+    from brokers.sandbox import client_urls
+
+    for cls, broker in ((Dhan, "dhan"), (Fyers, "fyers"), (FyersAuth, "fyers")):
+        for name, value in client_urls(sandbox.url, broker).items():
+            if name in (cls.__init__.__kwdefaults__ or {}):
+                monkeypatch.setitem(cls.__init__.__kwdefaults__, name, value)
+    monkeypatch.setitem(DhanFeed.__init__.__kwdefaults__, "url", sandbox.dhan_feed_urls()["url"])
+    monkeypatch.setitem(DhanOrder.__init__.__kwdefaults__, "url", sandbox.dhan_order_urls()["url"])
+    for name, value in sandbox.fyers_feed_urls().items():
+        monkeypatch.setitem(FyersFeed.__init__.__kwdefaults__, name, value)
+    monkeypatch.setitem(FyersOrder.__init__.__kwdefaults__, "url", sandbox.fyers_order_url())
+    fy = sandbox.fyers
+    fy.client_id, fy.redirect_uri = "XA1234-100", "https://example.com/fyers"
+    dhan_acct = sandbox.dhan.accounts["1100000001"]
     acct = sandbox.kite.accounts["AB1234"]
-    namespace = {"pwd": acct.password, "secret": acct.totp_secret}
+    namespace = {"pwd": acct.password, "secret": acct.totp_secret, "dhan_pin": dhan_acct.pin,
+                 "dhan_totp_secret": dhan_acct.totp_secret, "fyers_secret_key": fy.secret_key}
     blocks = python_blocks(README.read_text())
-    assert len(blocks) >= 6
+    assert len(blocks) >= 11
     for n, block in enumerate(blocks, 1):
         namespace["request_token"] = sandbox.kite.issue_request_token("AB1234")
         namespace["token"] = sandbox.kite.issue_access_token("AB1234")
+        namespace["dhan_token"] = sandbox.dhan.issue_token("1100000001")
+        namespace["auth_code"] = fy.issue_auth_code("XS00001")
         try:
             exec(compile(block, f"README.rst block {n}", "exec"), namespace)
         except Exception as e:  # pragma: no cover - the message says which block
