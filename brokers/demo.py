@@ -99,8 +99,9 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
     """Live ticks and order updates, when the feed extras are installed."""
     if not _feeds_available():
         return
-    from .kite import KiteFeed
     import threading
+
+    from .kite import KiteFeed
 
     _step(f"Kite: KiteFeed for {seconds:g} s (a thread that reconnects and resubscribes by itself)")
     ticks: Dict[int, Any] = {}
