@@ -87,10 +87,15 @@ class BaseClient:
         with self._auth_lock:
             if self.session is not session_before and self.session is not None:
                 return True  # another thread already logged in again
-            for key in self._session_keys() if self.store is not None else []:
-                stored = self.store.load(key)  # type: ignore[union-attr]
-                if stored is not None and session_before is not None and stored.token == session_before.token:
-                    self.store.clear(key)  # type: ignore[union-attr]
+            store = self.store
+            for key in self._session_keys() if store is not None and session_before is not None else []:
+                assert store is not None and session_before is not None
+                # Compare and clear under the store's lock, so a session that another
+                # process saved in between is never the one we clear.
+                with store.lock(key):
+                    stored = store.load(key)
+                    if stored is not None and stored.token == session_before.token:
+                        store.clear(key)
             if self._expiry_hook is not None:
                 try:
                     self._expiry_hook()

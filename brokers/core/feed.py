@@ -374,7 +374,9 @@ class FeedThread:
         attempt = 0
         try:
             while not run.stop.is_set():
-                opened = self._connect_once(run)
+                # _give_up() may land from the dispatcher at any time, also during the
+                # backoff wait: check before connecting as well as after.
+                opened = None if run.fatal is not None else self._connect_once(run)
                 if run.stop.is_set():
                     break
                 if run.fatal is not None:
