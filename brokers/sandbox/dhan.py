@@ -21,14 +21,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 import pyotp
 
 from ..stores import IST
 from .market import Instrument, Market
-from .server import Request, Response, Router
+from .server import CallWindows, Request, Response, Router
 
 __all__ = ["DhanAccount", "DhanSandbox", "DHAN_IDS"]
 
@@ -123,7 +123,7 @@ class DhanSandbox:
         self.logins: collections.Counter = collections.Counter()
         self.rate_limits: Dict[str, Tuple[int, float]] = {
             "orders": (10, 1.0), "data": (5, 1.0), "quote": (1, 1.0), "option_chain": (1, 3.0), "default": (20, 1.0)}
-        self._calls: Dict[Tuple[str, str], Deque[float]] = collections.defaultdict(collections.deque)
+        self._windows = CallWindows()
         self.order_listeners: List[Callable[[str, Dict[str, Any]], None]] = []
         self.redirect_url = "http://127.0.0.1/dhan/callback"
         self._consents: Dict[str, str] = {}
@@ -240,16 +240,7 @@ class DhanSandbox:
         return wrapped
 
     def _admit(self, client: str, group: str) -> bool:
-        calls, seconds = self.rate_limits.get(group, self.rate_limits["default"])
-        now = time.monotonic()
-        with self.lock:
-            q = self._calls[(client, group)]
-            while q and now - q[0] >= seconds:
-                q.popleft()
-            if len(q) >= calls:
-                return False
-            q.append(now)
-            return True
+        return self._windows.admit((client, group), [self.rate_limits.get(group, self.rate_limits["default"])])
 
     # -- token routes -----------------------------------------------------------------------
     def generate_access_token(self, req: Request) -> Response:

@@ -21,12 +21,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from ..stores import IST
 from .market import Instrument, Market
-from .server import Request, Response, Router
+from .server import CallWindows, Request, Response, Router
 
 __all__ = ["FyersAccount", "FyersSandbox"]
 
@@ -126,7 +126,7 @@ class FyersSandbox:
         self.logins: collections.Counter = collections.Counter()
         self.rate_limits: List[Tuple[int, float]] = [(10, 1.0), (200, 60.0)]
         self.retry_after_ms = 1000
-        self._calls: Deque[float] = collections.deque()
+        self._windows = CallWindows()
         self.order_listeners: List[Callable[[str, str, Dict[str, Any]], None]] = []
         self.last_headers: Dict[str, str] = {}
         self._ids = itertools.count(1)
@@ -267,17 +267,7 @@ class FyersSandbox:
         return handler
 
     def _admit(self) -> bool:
-        now = time.monotonic()
-        longest = max(s for _, s in self.rate_limits)
-        with self.lock:
-            q = self._calls
-            while q and now - q[0] >= longest:
-                q.popleft()
-            for calls, seconds in self.rate_limits:
-                if sum(1 for t in q if now - t < seconds) >= calls:
-                    return False
-            q.append(now)
-            return True
+        return self._windows.admit("app", self.rate_limits)
 
     @staticmethod
     def _body(req: Request) -> Any:

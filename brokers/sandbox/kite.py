@@ -20,14 +20,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 import pyotp
 
 from ..stores import IST
 from .market import Instrument, Market
-from .server import Request, Response, Router
+from .server import CallWindows, Request, Response, Router
 
 __all__ = ["KiteAccount", "KiteSandbox"]
 
@@ -106,7 +106,7 @@ class KiteSandbox:
         self.logins: collections.Counter[str] = collections.Counter()
         self.rate_limits: Dict[str, Tuple[int, float]] = {
             "quote": (1, 1.0), "historical": (3, 1.0), "orders": (10, 1.0), "default": (10, 1.0)}
-        self._calls: Dict[Tuple[str, str], Deque[float]] = collections.defaultdict(collections.deque)
+        self._windows = CallWindows()
         self.order_listeners: List[Callable[[str, Dict[str, Any]], None]] = []
         self.redirect_url = "http://127.0.0.1/kite/callback"
         self._ids = itertools.count(1)
@@ -254,16 +254,7 @@ class KiteSandbox:
         return wrapped
 
     def _admit(self, user: str, group: str) -> bool:
-        calls, seconds = self.rate_limits.get(group, self.rate_limits["default"])
-        now = time.monotonic()
-        with self.lock:
-            q = self._calls[(user, group)]
-            while q and now - q[0] >= seconds:
-                q.popleft()
-            if len(q) >= calls:
-                return False
-            q.append(now)
-            return True
+        return self._windows.admit((user, group), [self.rate_limits.get(group, self.rate_limits["default"])])
 
     # -- login --------------------------------------------------------------------------
     def connect_login(self, req: Request) -> Response:

@@ -8,6 +8,7 @@ use to make the next calls fail, drop or stall.
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 import socket
@@ -15,10 +16,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Pattern, Sequence, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Faults", "HttpServer", "Request", "Response", "Router"]
+__all__ = ["CallWindows", "Faults", "HttpServer", "Request", "Response", "Router"]
 
 
 @dataclass
@@ -162,6 +163,34 @@ class Faults:
                         self._faults.remove(f)
                     return f
         return None
+
+
+class CallWindows:
+    """The broker's side of a rate limit: calls per key in sliding windows. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: Dict[Any, Deque[float]] = collections.defaultdict(collections.deque)
+
+    def admit(self, key: Any, windows: Sequence[Tuple[int, float]]) -> bool:
+        """Count a call for ``key`` and return True, or return False (answer 429) when
+        any ``(calls, seconds)`` window already holds ``calls`` calls."""
+        now = time.monotonic()
+        longest = max(seconds for _, seconds in windows)
+        with self._lock:
+            q = self._calls[key]
+            while q and now - q[0] >= longest:
+                q.popleft()
+            for calls, seconds in windows:
+                if sum(1 for t in q if now - t < seconds) >= calls:
+                    return False
+            q.append(now)
+            return True
+
+    def reset(self) -> None:
+        """Forget every counted call."""
+        with self._lock:
+            self._calls.clear()
 
 
 @dataclass

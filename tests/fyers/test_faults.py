@@ -76,7 +76,7 @@ def test_429_honours_x_retry_after_ms_then_succeeds(sb, token):
         f.get_profile()
         f.get_profile()
         sb.fyers.rate_limits = [(10, 1.0)]
-        sb.fyers._calls.clear()
+        sb.fyers._windows.reset()
         sb.fail_next(1, 429, path="/fyers/api/v3/profile", headers={"Retry-After": "1", "X-Retry-After-Ms": "150"},
                      body={"s": "error", "code": -353, "message": "limit"}, content_type="application/json")
         assert f.get_profile()["s"] == "ok"
