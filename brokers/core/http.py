@@ -280,8 +280,9 @@ class Transport:
                     attempt += 1
                     continue
                 raise err from None
-            elapsed = (time.monotonic() - started) * 1000
-            log.debug("%s %s -> %s in %.0f ms", method, redact.strip_query(url), response.status_code, elapsed)
+            if log.isEnabledFor(logging.DEBUG):  # the hot path: format nothing unless asked
+                log.debug("%s %s -> %s in %.0f ms", method, redact.strip_query(url), response.status_code,
+                          (time.monotonic() - started) * 1000)
             try:
                 return decode(response)
             except errors.BrokerError as exc:
