@@ -245,6 +245,10 @@ class FeedThread:
         run = self._run
         return run is not None and not run.finished.is_set()
 
+    def is_connected(self) -> bool:
+        """True while connected (the official SDKs' spelling of :attr:`connected`)."""
+        return self.connected
+
     def connect(self, threaded: bool = False) -> None:
         """Start the feed.
 

@@ -44,7 +44,15 @@ def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], 
     return split_token(client_id, access_token.strip())
 
 
-class FyersFeed(FeedThread):
+class _FyersSocket(FeedThread):
+    """What both Fyers sockets share: fyers_apiv3's spelling of close()."""
+
+    def close_connection(self) -> None:
+        """Same as :meth:`close`."""
+        self.close()
+
+
+class FyersFeed(_FyersSocket):
     """Fyers' market data socket (HSM binary protocol): ticks, depth and indices.
 
     Handlers are attributes, each called on the dispatcher thread with the feed first
@@ -387,15 +395,6 @@ class FyersFeed(FeedThread):
             if client is not None:
                 client.close()
 
-    # fyers_apiv3 spellings
-    def close_connection(self) -> None:
-        """Same as :meth:`close`."""
-        self.close()
-
-    def is_connected(self) -> bool:
-        """Same as :attr:`connected`."""
-        return self.connected
-
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"
         return f"<FyersFeed client_id={self.client_id} {state} symbols={len(self._subs)}>"
@@ -410,7 +409,7 @@ _CONTROL = {
 }
 
 
-class FyersOrder(FeedThread):
+class FyersOrder(_FyersSocket):
     """Fyers' order socket: order, trade and position updates as JSON.
 
     Handlers (attributes, called with the feed first):
@@ -538,13 +537,6 @@ class FyersOrder(FeedThread):
     def subscriptions(self) -> List[str]:
         with self._lists_lock:
             return sorted(self._lists)
-
-    def close_connection(self) -> None:
-        """Same as :meth:`close`."""
-        self.close()
-
-    def is_connected(self) -> bool:
-        return self.connected
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"

@@ -261,6 +261,16 @@ def _gtt_leg(where: str, leg: Any, *, need_qty: bool) -> None:
         _positive_int(f"{where}['qty']", leg["qty"])
 
 
+def _gtt_legs(name: str, order_info: Any, need_qty: bool) -> None:
+    info = _mapping(f"{name}['orderInfo']", order_info)
+    if "leg1" not in info:
+        raise ValueError(f"{name}['orderInfo'] lacks leg1")
+    for key, leg in info.items():
+        if key not in ("leg1", "leg2"):
+            raise ValueError(f"{name}['orderInfo'] has an unknown leg {key!r}")
+        _gtt_leg(f"{name}['orderInfo'][{key!r}]", leg, need_qty=need_qty)
+
+
 def gtt_order(data: Any, name: str = "data") -> Dict[str, Any]:
     """A GTT / OCO order body (``POST /gtt/orders/sync``)."""
     d = _mapping(name, data)
@@ -270,13 +280,7 @@ def gtt_order(data: Any, name: str = "data") -> Dict[str, Any]:
     _one_of(f"{name}['side']", d["side"], SIDES)
     symbol(d["symbol"], f"{name}['symbol']")
     _one_of(f"{name}['productType']", d["productType"], GTT_PRODUCT_TYPES)
-    info = _mapping(f"{name}['orderInfo']", d["orderInfo"])
-    if "leg1" not in info:
-        raise ValueError(f"{name}['orderInfo'] lacks leg1")
-    for key, leg in info.items():
-        if key not in ("leg1", "leg2"):
-            raise ValueError(f"{name}['orderInfo'] has an unknown leg {key!r}")
-        _gtt_leg(f"{name}['orderInfo'][{key!r}]", leg, need_qty=True)
+    _gtt_legs(name, d["orderInfo"], need_qty=True)
     return d
 
 
@@ -285,13 +289,7 @@ def modify_gtt_order(data: Any, name: str = "data") -> Dict[str, Any]:
     if "id" not in d or "orderInfo" not in d:
         raise ValueError(f"{name} needs id and orderInfo")
     order_id(d["id"], f"{name}['id']")
-    info = _mapping(f"{name}['orderInfo']", d["orderInfo"])
-    if "leg1" not in info:
-        raise ValueError(f"{name}['orderInfo'] lacks leg1")
-    for key, leg in info.items():
-        if key not in ("leg1", "leg2"):
-            raise ValueError(f"{name}['orderInfo'] has an unknown leg {key!r}")
-        _gtt_leg(f"{name}['orderInfo'][{key!r}]", leg, need_qty=False)
+    _gtt_legs(name, d["orderInfo"], need_qty=False)
     return d
 
 

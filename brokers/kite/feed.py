@@ -203,10 +203,6 @@ class KiteFeed(FeedThread):
             else:
                 self._emit("on_tick", self, frame)
 
-    def is_connected(self) -> bool:
-        """True while connected (kiteconnect's spelling of :attr:`connected`)."""
-        return self.connected
-
     # -- subscriptions ------------------------------------------------------------------
     @property
     def subscribed_tokens(self) -> Dict[int, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from typing import Iterator, List
 from urllib.parse import parse_qs, urlsplit
@@ -14,15 +13,6 @@ import requests
 from brokers.fyers import Fyers, FyersAuth
 from brokers.sandbox import Sandbox
 from brokers.stores import MemoryStore
-
-
-@pytest.fixture(autouse=True)
-def _no_fyers_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's Fyers tokens or proxies."""
-    for name in list(os.environ):
-        if name.startswith("FYERS_") or name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 @pytest.fixture
