@@ -30,6 +30,7 @@ class KiteBase(BaseClient):
     root: str = ROOT
     web_root: str = WEB_ROOT
     api_key: Optional[str] = None
+    kite_header_version = KITE_VERSION  # as on kiteconnect.KiteConnect
 
     def _ensure_session(self) -> None:
         """Pick up a given or stored session without any login (overridden by Kite)."""

@@ -92,13 +92,17 @@ class OrdersMixin(KiteBase):
     GTT_STATUS_CANCELLED = "cancelled"
     GTT_STATUS_REJECTED = "rejected"
     GTT_STATUS_DELETED = "deleted"
+    STATUS_COMPLETE = "COMPLETE"
+    STATUS_REJECTED = "REJECTED"
+    STATUS_CANCELLED = "CANCELLED"
 
     # -- orders -------------------------------------------------------------------------
     def _order_params(self, variety: str, exchange: str, tradingsymbol: str, transaction_type: str,
                       quantity: int, product: str, order_type: str, price: Optional[float],
                       validity: Optional[str], validity_ttl: Optional[int], disclosed_quantity: Optional[int],
                       trigger_price: Optional[float], iceberg_legs: Optional[int], iceberg_quantity: Optional[int],
-                      auction_number: Optional[str], tag: Optional[str], market_protection: Optional[int]) -> Dict[str, Any]:
+                      auction_number: Optional[str], algo_id: Optional[str], tag: Optional[str],
+                      market_protection: Optional[int]) -> Dict[str, Any]:
         _check_order(variety, exchange, tradingsymbol, transaction_type, quantity, product, order_type, price,
                      validity, trigger_price)
         if tag is not None and (not isinstance(tag, str) or len(tag) > 20):
@@ -108,14 +112,16 @@ class OrdersMixin(KiteBase):
                 "order_type": order_type, "price": price, "validity": validity, "validity_ttl": validity_ttl,
                 "disclosed_quantity": disclosed_quantity, "trigger_price": trigger_price,
                 "iceberg_legs": iceberg_legs, "iceberg_quantity": iceberg_quantity,
-                "auction_number": auction_number, "tag": tag, "market_protection": market_protection}
+                "auction_number": auction_number, "algo_id": algo_id, "tag": tag,
+                "market_protection": market_protection}
 
     def place_order(self, variety: str, exchange: str, tradingsymbol: str, transaction_type: str, quantity: int,
                     product: str, order_type: str, price: Optional[float] = None, validity: Optional[str] = None,
                     validity_ttl: Optional[int] = None, disclosed_quantity: Optional[int] = None,
                     trigger_price: Optional[float] = None, iceberg_legs: Optional[int] = None,
                     iceberg_quantity: Optional[int] = None, auction_number: Optional[str] = None,
-                    tag: Optional[str] = None, market_protection: Optional[int] = None) -> str:
+                    algo_id: Optional[str] = None, tag: Optional[str] = None,
+                    market_protection: Optional[int] = None) -> str:
         """Place an order and return its ``order_id``.
 
         Never retried: if the request may have reached Kite and no answer came
@@ -129,7 +135,7 @@ class OrdersMixin(KiteBase):
         """
         params = self._order_params(variety, exchange, tradingsymbol, transaction_type, quantity, product,
                                     order_type, price, validity, validity_ttl, disclosed_quantity, trigger_price,
-                                    iceberg_legs, iceberg_quantity, auction_number, tag, market_protection)
+                                    iceberg_legs, iceberg_quantity, auction_number, algo_id, tag, market_protection)
         return self._call("POST", f"/orders/{variety}", params=params, group="orders", order=True)["order_id"]
 
     def place_autoslice_order(self, variety: str, exchange: str, tradingsymbol: str, transaction_type: str,
@@ -137,8 +143,8 @@ class OrdersMixin(KiteBase):
                               validity: Optional[str] = None, validity_ttl: Optional[int] = None,
                               disclosed_quantity: Optional[int] = None, trigger_price: Optional[float] = None,
                               iceberg_legs: Optional[int] = None, iceberg_quantity: Optional[int] = None,
-                              auction_number: Optional[str] = None, tag: Optional[str] = None,
-                              market_protection: Optional[int] = None) -> Dict[str, Any]:
+                              auction_number: Optional[str] = None, algo_id: Optional[str] = None,
+                              tag: Optional[str] = None, market_protection: Optional[int] = None) -> Dict[str, Any]:
         """Place an order that Kite slices above the freeze quantity.
 
         Returns:
@@ -146,7 +152,7 @@ class OrdersMixin(KiteBase):
         """
         params = self._order_params(variety, exchange, tradingsymbol, transaction_type, quantity, product,
                                     order_type, price, validity, validity_ttl, disclosed_quantity, trigger_price,
-                                    iceberg_legs, iceberg_quantity, auction_number, tag, market_protection)
+                                    iceberg_legs, iceberg_quantity, auction_number, algo_id, tag, market_protection)
         params["autoslice"] = "true"
         return self._call("POST", f"/orders/{variety}", params=params, group="orders", order=True)
 

@@ -211,3 +211,32 @@ def test_bad_input_is_a_value_error_before_any_network_call(kite, sandbox, call,
 def test_constants_match_kiteconnect():
     assert (Kite.PRODUCT_MIS, Kite.ORDER_TYPE_SLM, Kite.VARIETY_AMO, Kite.EXCHANGE_NFO, Kite.GTT_TYPE_OCO,
             Kite.MARKET_PROTECTION_AUTO, Kite.VALIDITY_TTL) == ("MIS", "SL-M", "amo", "NFO", "two-leg", -1, "TTL")
+
+
+KITECONNECT_PLACE_ORDER = ["variety", "exchange", "tradingsymbol", "transaction_type", "quantity", "product",
+                           "order_type", "price", "validity", "validity_ttl", "disclosed_quantity", "trigger_price",
+                           "iceberg_legs", "iceberg_quantity", "auction_number", "algo_id", "tag",
+                           "market_protection"]
+
+
+def test_same_methods_and_arguments_as_kiteconnect():
+    import inspect
+
+    # kiteconnect 5.2.2's positional order, so positional calls move over unchanged
+    assert list(inspect.signature(Kite.place_order).parameters)[1:] == KITECONNECT_PLACE_ORDER
+    assert list(inspect.signature(Kite.place_autoslice_order).parameters)[1:] == KITECONNECT_PLACE_ORDER
+    try:
+        import kiteconnect
+    except ImportError:
+        return  # the full comparison runs where kiteconnect is installed (tox -e bench's env, say)
+    theirs = {n for n in dir(kiteconnect.KiteConnect) if not n.startswith("_")}
+    assert theirs - set(dir(Kite)) == set()
+    for name in theirs:
+        a, b = getattr(kiteconnect.KiteConnect, name), getattr(Kite, name)
+        if inspect.isfunction(a):
+            assert list(inspect.signature(a).parameters) == list(inspect.signature(b).parameters), name
+
+
+def test_algo_id_is_sent(kite, sandbox):
+    oid = kite.place_order("regular", "NSE", "INFY", "BUY", 1, "CNC", "MARKET", algo_id="ALGO-7", tag="algo")
+    assert kite.order_history(oid)[0]["tag"] == "algo"
