@@ -186,6 +186,29 @@ class KiteFeed(FeedThread):
             self._send_tokens("subscribe", tokens)
             self._send_tokens("mode", tokens, mode)
 
+    # -- kiteconnect's KiteTicker spellings, so its code moves over -----------------------
+    @property
+    def on_ticks(self) -> Any:
+        """KiteTicker's name for :attr:`on_tick` (same ``(feed, ticks)`` arguments)."""
+        return self.on_tick
+
+    @on_ticks.setter
+    def on_ticks(self, handler: Any) -> None:
+        self.on_tick = handler
+
+    def resubscribe(self) -> None:
+        """Send every remembered subscription with its mode again (done by itself
+        after each reconnect)."""
+        self._on_open()
+
+    def stop_retry(self) -> None:
+        """Do not reconnect after the next drop."""
+        self.reconnect = False
+
+    def stop(self) -> None:
+        """KiteTicker's name for :meth:`close` (there is no reactor to stop)."""
+        self.close()
+
     def _decode(self, frame: Union[bytes, str]) -> None:
         if isinstance(frame, str):
             kind, data = codec.parse_text(frame)

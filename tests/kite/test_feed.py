@@ -454,3 +454,20 @@ def test_from_kite_takes_either_kind_of_session(sandbox, kite, connect_kite):
     from brokers.stores import MemoryStore
     with pytest.raises(ValueError, match="authorize"):
         KiteFeed.from_kite(Kite(store=MemoryStore()))
+
+
+def test_kiteticker_spellings(sb):
+    feed = KiteFeed(user_id="AB1234", enctoken=sb.kite.issue_enctoken("AB1234"), **sb.kite_feed_urls())
+    got = threading.Event()
+    feed.on_ticks = lambda f, ticks: got.set()  # KiteTicker's attribute name
+    assert feed.on_tick is feed.on_ticks
+    feed.on_connect = lambda f: f.subscribe([408065])
+    feed.connect(threaded=True)
+    try:
+        assert got.wait(10)
+        feed.resubscribe()
+        feed.stop_retry()
+        assert feed.reconnect is False
+    finally:
+        feed.stop()
+    assert not feed.running
