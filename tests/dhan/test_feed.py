@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import struct
-import threading
 from typing import Any, Callable, List
 
 import pytest
@@ -14,6 +13,7 @@ from brokers import errors
 from brokers.dhan import Dhan, DhanFeed, DhanOrder, codec
 from brokers.sandbox import Sandbox
 
+from ..recorder import FeedRecorder
 from .conftest import CLIENT
 
 WAIT = 5.0
@@ -29,51 +29,20 @@ def sb():
         yield sandbox
 
 
-class Rec:
-    """Records every handler call of a feed; wait() blocks on a condition (no sleeps)."""
+class Rec(FeedRecorder):
+    """Ticks flattened into one list; raw frames (parse_data=False) kept apart."""
 
     def __init__(self, feed: Any) -> None:
-        self.ticks: List[dict] = []
         self.raw: List[Any] = []
-        self.orders: List[dict] = []
-        self.messages: List[Any] = []
-        self.errors: List[BaseException] = []
-        self.reconnects: List[int] = []
-        self.connects = 0
-        self.closes = 0
-        self.gave_up = False
-        self.cond = threading.Condition()
+        super().__init__(feed)
 
-        def on_tick(f: Any, ticks: Any) -> None:
-            if isinstance(ticks, bytes):
-                self._add(self.raw, ticks)
-            else:
-                with self.cond:
-                    self.ticks.extend(ticks)
-                    self.cond.notify_all()
-        feed.on_tick = on_tick
-        if isinstance(feed, DhanOrder):
-            feed.on_order_update = lambda f, o: self._add(self.orders, o)
-        feed.on_message = lambda f, m: self._add(self.messages, m)
-        feed.on_error = lambda f, e: self._add(self.errors, e)
-        feed.on_reconnect = lambda f, n: self._add(self.reconnects, n)
-        feed.on_connect = lambda f: self._set("connects", self.connects + 1)
-        feed.on_close = lambda f, c, r: self._set("closes", self.closes + 1)
-        feed.on_noreconnect = lambda f: self._set("gave_up", True)
-
-    def _add(self, items: List[Any], item: Any) -> None:
-        with self.cond:
-            items.append(item)
-            self.cond.notify_all()
-
-    def _set(self, name: str, value: Any) -> None:
-        with self.cond:
-            setattr(self, name, value)
-            self.cond.notify_all()
-
-    def wait(self, predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
-        with self.cond:
-            return self.cond.wait_for(predicate, timeout)
+    def _on_tick(self, feed: Any, ticks: Any) -> None:
+        if isinstance(ticks, bytes):
+            self._add(self.raw, ticks)
+        else:
+            with self.cond:
+                self.ticks.extend(ticks)
+                self.cond.notify_all()
 
     def seen(self, kind: str, sid: int, since: int = 0) -> Callable[[], bool]:
         return lambda: any(t["type"] == kind and t["security_id"] == sid for t in self.ticks[since:])

@@ -18,6 +18,8 @@ from brokers.kite import KiteFeed
 from brokers.kite.codec import parse_binary
 from brokers.sandbox import Sandbox
 
+from ..recorder import FeedRecorder
+
 WAIT = 5.0
 INFY, SBIN, NIFTY, USDINR = 408065, 779521, 256265, 412675
 FAST = dict(initial_delay=0.05, max_delay=0.2, watchdog=1.0, ping_interval=2.0, ping_timeout=1.0,
@@ -32,41 +34,8 @@ def sb():
         yield sandbox
 
 
-class Rec:
-    """Records every handler call of a feed; wait() blocks on a condition."""
-
-    def __init__(self, feed: KiteFeed) -> None:
-        self.ticks: List[Any] = []
-        self.orders: List[dict] = []
-        self.messages: List[Any] = []
-        self.errors: List[BaseException] = []
-        self.reconnects: List[int] = []
-        self.connects = 0
-        self.closes = 0
-        self.gave_up = False
-        self.cond = threading.Condition()
-        feed.on_tick = lambda f, t: self._add(self.ticks, t)
-        feed.on_order_update = lambda f, o: self._add(self.orders, o)
-        feed.on_message = lambda f, m: self._add(self.messages, m)
-        feed.on_error = lambda f, e: self._add(self.errors, e)
-        feed.on_reconnect = lambda f, n: self._add(self.reconnects, n)
-        feed.on_connect = lambda f: self._set("connects", self.connects + 1)
-        feed.on_close = lambda f, c, r: self._set("closes", self.closes + 1)
-        feed.on_noreconnect = lambda f: self._set("gave_up", True)
-
-    def _add(self, items: List[Any], item: Any) -> None:
-        with self.cond:
-            items.append(item)
-            self.cond.notify_all()
-
-    def _set(self, name: str, value: Any) -> None:
-        with self.cond:
-            setattr(self, name, value)
-            self.cond.notify_all()
-
-    def wait(self, predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
-        with self.cond:
-            return self.cond.wait_for(predicate, timeout)
+class Rec(FeedRecorder):
+    """Ticks kept as the batches the feed delivered."""
 
     def tick_for(self, token: int, mode: Optional[str] = None) -> Callable[[], bool]:
         start = len(self.ticks)
