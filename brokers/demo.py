@@ -109,7 +109,7 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
     got_update = threading.Event()
     names = {408065: "INFY", 779521: "SBIN", 256265: "NIFTY 50"}
 
-    connected = threading.Event()
+    streaming = threading.Event()
     tick_count = [0]
 
     def on_ticks(feed: Any, batch: List[Dict[str, Any]]) -> None:
@@ -117,11 +117,11 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
         tick_count[0] += len(batch)
         for t in batch:
             ticks[t["instrument_token"]] = t
+        streaming.set()
 
     def on_connect(feed: Any) -> None:
         feed.subscribe(list(names))
         feed.set_mode("full", [408065])
-        connected.set()
 
     def on_order(feed: Any, order: Dict[str, Any]) -> None:
         updates.append(order)
@@ -133,8 +133,9 @@ def _extra_kite_feed(sb: Sandbox, kite: Any, seconds: float) -> None:
     feed.on_order_update = on_order
     feed.connect(threaded=True)
     try:
-        if not connected.wait(10):
-            print("  the feed did not connect within 10 s")
+        # Ticks flowing means the server has our session: an order update will reach us.
+        if not streaming.wait(10):
+            print("  no ticks arrived within 10 s")
             return
         oid = kite.place_order("regular", "NSE", "SBIN", "BUY", 1, "CNC", "MARKET", tag="demo-feed")
         if got_update.wait(5):
@@ -192,7 +193,7 @@ def dhan_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
         token = dhan.access_token or ""
         prices: Dict[int, float] = {}
         updates: List[Dict[str, Any]] = []
-        connected, got_update = threading.Event(), threading.Event()
+        got_update = threading.Event()
         feed = DhanFeed(acct.client_id, token, [("NSE_EQ", "1594"), ("NSE_EQ", "3045"), ("IDX_I", "13")],
                         **sb.dhan_feed_urls())
 
@@ -205,12 +206,13 @@ def dhan_tour(sb: Sandbox, store: FileStore, seconds: float) -> None:
 
         feed.on_tick = on_tick
         orders = DhanOrder(acct.client_id, token, **sb.dhan_order_urls())
-        orders.on_connect = lambda f: connected.set()
         orders.on_order_update = on_order
         with feed, orders:
             feed.connect(threaded=True)
             orders.connect(threaded=True)
-            connected.wait(10)
+            # Connected is not enough: the socket's login message must have been read, or
+            # the order's update would go to nobody.
+            sb.dhan_feed.wait_order_login(acct.client_id, timeout=10)
             placed = dhan.place_order("1594", "NSE_EQ", "BUY", 1, "MARKET", "CNC", 0, tag="demo-dhan")
             if got_update.wait(5):
                 u = updates[-1]

@@ -130,6 +130,11 @@ class DhanFeedServer:
                 self.changed.wait(min(left, 0.1))
             return True
 
+    def wait_order_login(self, client: str, timeout: float = 5.0) -> bool:
+        """Block until ``client`` has a logged-in order-update socket (so an order placed
+        now reaches it as an update). False on timeout."""
+        return self.wait(lambda: self._order_count(client) >= 1, timeout)
+
     def order_connections(self, client: Optional[str] = None) -> int:
         with self._lock:
             return self._order_count(client)
