@@ -34,29 +34,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, MutableMapping, Optional, Union
 
-__all__ = ["EnvStore", "FileStore", "MemoryStore", "Session", "SessionStore", "IST"]
+from .ist import utc_now as _now
+
+__all__ = ["EnvStore", "FileStore", "MemoryStore", "Session", "SessionStore"]
 
 log = logging.getLogger(__name__)
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def end_of_day_ist(at: Optional[dt.datetime] = None) -> dt.datetime:
-    """The last second of the IST calendar day containing ``at`` (default: now)."""
-    at = (at or _now()).astimezone(IST)
-    return at.replace(hour=23, minute=59, second=59, microsecond=0)
-
-
-def next_6am_ist(at: Optional[dt.datetime] = None) -> dt.datetime:
-    """The next 06:00 IST after ``at``: when Kite access tokens stop working."""
-    at = (at or _now()).astimezone(IST)
-    six = at.replace(hour=6, minute=0, second=0, microsecond=0)
-    return six if at < six else six + dt.timedelta(days=1)
 
 
 def mask(secret: Optional[str]) -> str:

@@ -27,7 +27,8 @@ from typing import Any, Callable, Dict, Optional, Sequence, Union
 from .. import errors
 from ..core import redact
 from ..core.auth import AuthFlow
-from ..stores import IST, Session, SessionStore
+from ..ist import IST
+from ..stores import Session, SessionStore
 from . import routes
 
 __all__ = [

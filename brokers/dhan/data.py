@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from ..stores import IST
+from ..ist import IST
 from . import codec
 from . import params as p
 from . import routes as r

@@ -26,7 +26,8 @@ import pyotp
 from .. import errors
 from ..core import redact
 from ..core.auth import AuthFlow
-from ..stores import Session, end_of_day_ist, next_6am_ist
+from ..ist import end_of_day_ist, next_6am_ist
+from ..stores import Session
 from . import exceptions as ex
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Sequence, Tuple, Union
 
-from ..stores import IST
+from ..ist import IST
 from .base import KiteBase
 from .codec import format_historical, format_response, parse_instruments
 

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import pyotp
 
-from ..stores import IST
+from ..ist import IST
 from .market import Instrument, Market
 from .server import CallWindows, Request, Response, Router
 

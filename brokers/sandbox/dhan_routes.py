@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
-from ..stores import IST
+from ..ist import IST
 from .dhan import SEGMENTS, data_err, err
 from .market import Instrument
 from .server import Request, Response

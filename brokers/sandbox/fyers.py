@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
-from ..stores import IST
+from ..ist import IST
 from .market import Instrument, Market
 from .server import CallWindows, Request, Response, Router
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..stores import IST
+from ..ist import IST
 from .market import Instrument, Market
 from .server import Request, Response
 

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from ..stores import IST
+from ..ist import IST
 
 __all__ = ["Instrument", "Market"]
 

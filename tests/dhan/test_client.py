@@ -12,7 +12,7 @@ import requests
 
 from brokers import errors
 from brokers.dhan import Dhan
-from brokers.stores import IST
+from brokers.ist import IST
 
 from .conftest import CLIENT
 
