@@ -32,7 +32,7 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, MutableMapping, Optional, Union
+from typing import Any, Callable, Iterator, Mapping, MutableMapping, Optional, Union
 
 from .ist import utc_now as _now
 
@@ -40,6 +40,7 @@ __all__ = ["EnvStore", "FileStore", "MemoryStore", "Session", "SessionStore"]
 
 log = logging.getLogger(__name__)
 
+STATE_PREFIX = "state."
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 
 
@@ -126,6 +127,10 @@ def _parse_time(v: Any) -> Optional[dt.datetime]:
     return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
+def _state_key(key: str) -> str:
+    return _check_key(f"{STATE_PREFIX}{_check_key(key)}")
+
+
 def _check_key(key: str) -> str:
     if not isinstance(key, str) or not _KEY_RE.match(key):
         raise ValueError(f"session key must be 1-128 of [A-Za-z0-9_.@-], got {key!r}")
@@ -169,8 +174,36 @@ class SessionStore(abc.ABC):
         thread (and, for stores shared between processes, every process)."""
 
     def keys(self) -> list[str]:
-        """The keys that hold a record (expired ones included)."""
+        """The keys that hold a session record (expired ones included)."""
         return []
+
+    # -- state records: small JSON documents beside the sessions --------------------
+    # The paper broker's account and other shared state live here, so that they are
+    # shared exactly as far as the store is (one process, one machine, every host).
+    def read_state(self, key: str) -> Optional[dict]:
+        """The state document under ``key``, or ``None`` when there is none."""
+        raw = self._read(_state_key(key))
+        return dict(raw) if raw is not None else None
+
+    def update_state(self, key: str, fn: Callable[[Optional[dict]], dict]) -> dict:
+        """Atomically replace the state under ``key`` with ``fn(current)``.
+
+        ``fn`` receives a copy of the current document (``None`` when absent) and
+        returns the new one, which must be JSON-serialisable. The read, ``fn`` and
+        the write happen under :meth:`lock`, so concurrent updaters (threads, and
+        processes for stores shared between them) never lose each other's writes.
+
+        Returns:
+            The document written.
+        """
+        skey = _state_key(key)
+        with self.lock(skey):
+            raw = self._read(skey)
+            new = fn(dict(raw) if raw is not None else None)
+            if not isinstance(new, dict):
+                raise TypeError("update_state: fn must return a dict")
+            self._write(skey, new)
+            return new
 
     @abc.abstractmethod
     def _read(self, key: str) -> Optional[Mapping[str, Any]]: ...
@@ -214,7 +247,7 @@ class MemoryStore(SessionStore):
         self._data.pop(_check_key(key), None)
 
     def keys(self) -> list[str]:
-        return sorted(self._data)
+        return sorted(k for k in self._data if not k.startswith(STATE_PREFIX))
 
     def lock(self, key: str) -> contextlib.AbstractContextManager:
         return self._locks.get(_check_key(key))
@@ -298,7 +331,7 @@ class FileStore(SessionStore):
     def keys(self) -> list[str]:
         if not self.path.is_dir():
             return []
-        return sorted(p.stem for p in self.path.glob("*.json"))
+        return sorted(p.stem for p in self.path.glob("*.json") if not p.stem.startswith(STATE_PREFIX))
 
     @contextlib.contextmanager
     def lock(self, key: str) -> Iterator[None]:

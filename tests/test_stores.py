@@ -182,3 +182,29 @@ def test_session_expiry_skew():
     assert _session(expires_at=soon).expired(skew=60)
     assert not _session(expires_at=soon).expired(skew=0)
     assert not _session().expired()
+
+
+@pytest.mark.parametrize("kind", ["memory", "file"])
+def test_state_documents_update_atomically_and_stay_out_of_session_keys(kind, tmp_path):
+    import threading
+
+    from brokers.stores import FileStore, MemoryStore
+
+    store = MemoryStore() if kind == "memory" else FileStore(tmp_path)
+    assert store.read_state("paper-acct") is None
+
+    def bump(doc):
+        doc = doc or {"n": 0}
+        doc["n"] += 1
+        return doc
+
+    threads = [threading.Thread(target=lambda: [store.update_state("paper-acct", bump) for _ in range(25)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.read_state("paper-acct") == {"n": 100}
+    assert store.keys() == []
+    with pytest.raises(TypeError):
+        store.update_state("paper-acct", lambda doc: None)  # type: ignore[arg-type, return-value]
