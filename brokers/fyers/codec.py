@@ -34,8 +34,6 @@ __all__ = [
     "Update",
     "ack_message",
     "auth_message",
-    "control_response",
-    "datafeed_frame",
     "map_order_message",
     "mode_message",
     "parse_control",
@@ -329,50 +327,6 @@ def parse_datafeed(frame: bytes) -> Tuple[int, List[Record]]:
         else:
             raise ValueError(f"unknown datafeed record type 0x{rtype:02x} at offset {off - 3}")
     return number, records
-
-
-# -- server -> client messages (the sandbox and the tests speak them) ---------------------------
-def control_response(kind: int, ok: bool = True, ack_count: Optional[int] = None) -> bytes:
-    """A control answer: field 1 ``"K"`` (or ``"E"``), and for auth the ack count."""
-    values = [b"K" if ok else b"E"]
-    if ack_count is not None:
-        values.append(_U32.pack(ack_count))
-    body = struct.pack(">BB", kind, len(values)) + _fields(*values)
-    return _U16.pack(len(body)) + body
-
-
-def custom_message(code: int, message: str, ref_type: int = 0) -> bytes:
-    """A type-51 server notice."""
-    body = struct.pack(">BB", CUSTOM, 3) + _fields(_I32.pack(code), message.encode(), bytes([ref_type]))
-    return _U16.pack(len(body)) + body
-
-
-def _enc_values(values: Sequence[Optional[int]]) -> bytes:
-    return bytes([len(values)]) + struct.pack(f">{len(values)}i", *[SENTINEL if v is None else v for v in values])
-
-
-def _enc_str(s: str) -> bytes:
-    raw = s.encode()
-    return bytes([len(raw)]) + raw
-
-
-def encode_record(record: Record) -> bytes:
-    """The wire bytes of one datafeed record."""
-    if isinstance(record, Update):
-        return b"U" + _U16.pack(record.topic_id) + _enc_values(record.values)
-    if isinstance(record, Lite):
-        return b"L" + _U16.pack(record.topic_id) + _I32.pack(SENTINEL if record.ltp is None else record.ltp)
-    r = record
-    return (b"S" + _U16.pack(r.topic_id) + _enc_str(r.topic) + _enc_values(r.values) + b"\x00\x00"
-            + _U16.pack(r.multiplier) + bytes([r.precision]) + _enc_str(r.exchange)
-            + _enc_str(r.exchange_token) + _enc_str(r.symbol))
-
-
-def datafeed_frame(message_number: int, records: Sequence[Record]) -> bytes:
-    """A type-6 frame holding ``records``."""
-    body = b"".join(encode_record(r) for r in records)
-    total = 7 + len(body)
-    return _HDR6.pack(total & 0xFFFF, DATAFEED, message_number & 0xFFFFFFFF, len(records)) + body
 
 
 # -- symbols -> topics --------------------------------------------------------------------------------

@@ -22,11 +22,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from .dhan import DhanAccount, DhanSandbox
-from .dhan_feed import DhanFeedServer
+from .dhan.feed import DhanFeedServer
 from .fyers import FyersAccount, FyersSandbox
-from .fyers_feed import FyersDataSocket, FyersOrderSocket
+from .fyers.feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
-from .kite_ticker import KiteTicker
+from .kite.feed import KiteTicker
 from .market import Instrument, Market
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer

@@ -62,6 +62,7 @@ class Response:
     body: Any = None  # dict/list -> JSON; str -> text; bytes -> as is
     content_type: Optional[str] = None
     headers: Dict[str, str] = field(default_factory=dict)
+    account: Optional[str] = None  # set by a broker's auth guard: whose request this was
 
     def encode(self) -> Tuple[bytes, str]:
         if isinstance(self.body, (bytes, bytearray)):
@@ -195,10 +196,13 @@ class CallWindows:
 
 @dataclass
 class Logged:
+    """One request the server answered (status 0: dropped without an answer)."""
+
     method: str
     path: str
     status: int
     time: float
+    account: Optional[str] = None  # the authenticated user / client id, when the route has one
 
 
 class HttpServer:
@@ -235,9 +239,9 @@ class HttpServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def record(self, method: str, path: str, status: int) -> None:
+    def record(self, method: str, path: str, status: int, account: Optional[str] = None) -> None:
         with self._log_lock:
-            self.log.append(Logged(method, path, status, time.monotonic()))
+            self.log.append(Logged(method, path, status, time.monotonic(), account))
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -280,7 +284,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 except Exception as e:  # a sandbox bug must show up as a 500, not a hung socket
                     response = Response(500, {"status": "error", "message": f"sandbox error: {e!r}",
                                               "error_type": "GeneralException"})
-        owner.record(method, split.path, response.status)
+        owner.record(method, split.path, response.status, response.account)
         if fault is not None and fault.kind == "drop-after":
             self._drop()
             return

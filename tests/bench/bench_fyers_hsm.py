@@ -15,6 +15,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from brokers.fyers import codec
+from brokers.sandbox.fyers import frames as hsm
 
 TOPICS = 50  # symbols per frame, as a busy subscription sends them
 FRAMES = 1000  # update frames per run
@@ -33,21 +34,21 @@ def _frames(seed: int = 11) -> Tuple[Dict[str, str], bytes, List[bytes], List[by
         values: List[Optional[int]] = [ltp, 1000, 1_700_000_000, 1_700_000_000, 100, 120, ltp - 5, ltp + 5, 10,
                                        250_000, 310_000, ltp, 0, ltp - 100, ltp + 100, ltp + 900, ltp - 900,
                                        int(ltp * 0.8), int(ltp * 1.2), ltp - 50, ltp - 20]
-        snaps.append(codec.Snapshot(tid, topic, values, 1, 2, "NSE", topic.rsplit("|", 1)[1], sym.split(":")[1]))
-    snapshot = codec.datafeed_frame(1, snaps)
+        snaps.append(hsm.snapshot(tid, topic, values, 1, 2, "NSE", topic.rsplit("|", 1)[1], sym.split(":")[1]))
+    snapshot = hsm.datafeed(1, snaps)
     full, lite = [], []
     for n in range(FRAMES):
-        ups: List[codec.Record] = []
-        lites: List[codec.Record] = []
+        ups: List[bytes] = []
+        lites: List[bytes] = []
         for tid in range(1, TOPICS + 1):
             last[tid] += rng.choice((-10, -5, 5, 10))
             vals: List[Optional[int]] = [None] * 21
             vals[0], vals[1], vals[2] = last[tid], 1000 + n, 1_700_000_001 + n
             vals[6], vals[7] = last[tid] - 5, last[tid] + 5
-            ups.append(codec.Update(tid, vals))
-            lites.append(codec.Lite(tid, last[tid]))
-        full.append(codec.datafeed_frame(n + 2, ups))
-        lite.append(codec.datafeed_frame(n + 2, lites))
+            ups.append(hsm.update(tid, vals))
+            lites.append(hsm.lite(tid, last[tid]))
+        full.append(hsm.datafeed(n + 2, ups))
+        lite.append(hsm.datafeed(n + 2, lites))
     return symbols, snapshot, full, lite
 
 

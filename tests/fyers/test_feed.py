@@ -345,13 +345,13 @@ def test_lookups_can_share_a_client(sb, token):
 
 
 def test_server_notices_and_malformed_frames(sb, feed):
-    from brokers.fyers import codec
+    from brokers.sandbox.fyers import frames as hsm
 
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
     assert rec.wait(lambda: bool(rec.ticks()))
-    assert sb.fyers_data.push(codec.custom_message(51001, "symbol limit reached", 4)) == 1
+    assert sb.fyers_data.push(hsm.custom(51001, "symbol limit reached", 4)) == 1
     assert rec.wait(lambda: any(m.get("code") == 51001 for m in rec.calls["on_message"] if isinstance(m, dict)))
     notice = next(m for m in rec.calls["on_message"] if isinstance(m, dict) and m.get("code") == 51001)
     assert notice == {"code": 51001, "message": "symbol limit reached", "ref_type": 4, "type": "msg", "s": "error"}

@@ -1,6 +1,6 @@
 """The server side of Fyers' HSM binary protocol, written independently of
 :mod:`brokers.fyers.codec` so that the sandbox checks the client's codec rather
-than mirroring it. Big-endian throughout (``reference/dhan-fyers.md`` B7).
+than mirroring it. Big-endian throughout.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import struct
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-__all__ = ["ClientFrame", "control", "datafeed", "lite", "parse_client", "snapshot", "update"]
+__all__ = ["ClientFrame", "control", "custom", "datafeed", "lite", "parse_client", "snapshot", "update"]
 
 NONE = -2147483648  # "absent / unchanged"
 
@@ -79,6 +79,11 @@ def control(kind: int, ok: bool = True, ack_count: Optional[int] = None) -> byte
     if ack_count is not None:
         fields.append(struct.pack(">I", ack_count))
     return _frame(kind, fields)
+
+
+def custom(code: int, message: str, ref_type: int = 0) -> bytes:
+    """A type-51 server notice: field 1 the code (i32), 2 the text, 3 the frame type it refers to."""
+    return _frame(51, [struct.pack(">i", code), message.encode("utf-8"), bytes([ref_type])])
 
 
 def _ints(values: Sequence[Optional[int]]) -> bytes:

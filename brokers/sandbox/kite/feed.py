@@ -17,10 +17,10 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .kite import KiteSandbox
-from .kite_packets import encode_frame, encode_packet
-from .market import Instrument, Market
-from .ws import WsConnection, WsRoute
+from ..market import Instrument, Market
+from ..ws import WsConnection, WsRoute
+from .frames import encode_frame, encode_packet
+from .state import KiteState
 
 __all__ = ["KiteTicker"]
 
@@ -54,7 +54,7 @@ class KiteTicker:
 
     prefix = "/kite/ws"
 
-    def __init__(self, kite: KiteSandbox, market: Market, *, tick_interval: float = 0.25,
+    def __init__(self, kite: KiteState, market: Market, *, tick_interval: float = 0.25,
                  heartbeat_interval: float = 1.0, max_tokens: int = 3000) -> None:
         self.kite = kite
         self.market = market

@@ -5,8 +5,8 @@ Market feed: the handshake carries ``version=2&token=..&clientId=..&authType=2``
 a bad or expired token is accepted and then told so with a disconnect packet
 (808 / 807) and closed, as the fake-server recipe in the reference notes
 describes. JSON requests 15/17/21 subscribe (16/18/22 unsubscribe, at most 100
-instruments a message, else 814), 12 closes. Every ``tick_interval`` one binary
-frame carries a packet per subscribed instrument (several packets per frame);
+instruments a message, else 814), 12 closes. Every ``tick_interval`` each subscribed
+instrument gets its packets, one packet per binary frame as Dhan sends them;
 a new subscription first gets a previous-close packet; NSE_FNO in quote mode
 also gets an OI packet; indices (IDX_I) get index packets (code 1). A sixth
 connection of a client pushes the oldest out with 805.
@@ -24,16 +24,18 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ..dhan import codec
-from ..dhan.routes import SEGMENT_CODES
-from .dhan import DHAN_IDS, DhanSandbox
-from .market import Instrument, Market
-from .ws import WsConnection, WsRoute
+from ..market import Instrument, Market
+from ..ws import WsConnection, WsRoute
+from . import frames
+from .frames import SEGMENTS as SEGMENT_CODES
+from .state import DHAN_IDS, DhanState
 
 __all__ = ["DhanFeedServer"]
 
 MAX_CONNECTIONS = 5
 MAX_PER_MESSAGE = 100
+TICKER, QUOTE, FULL = 15, 17, 21  # subscription request codes (unsubscribe: + 1)
+DISCONNECT_REQUEST = 12
 
 
 def _jwt_exp(token: str) -> Optional[float]:
@@ -78,7 +80,7 @@ class DhanFeedServer:
     feed_prefix = "/dhan/feed"
     orders_prefix = "/dhan/orders"
 
-    def __init__(self, dhan: DhanSandbox, market: Market, *, tick_interval: float = 0.25) -> None:
+    def __init__(self, dhan: DhanState, market: Market, *, tick_interval: float = 0.25) -> None:
         self.dhan = dhan
         self.market = market
         self.tick_interval = tick_interval
@@ -114,7 +116,7 @@ class DhanFeedServer:
         """Send a disconnect packet with ``reason`` (805-814) and close. Returns how many."""
         count = 0
         for s in self.sessions(client):
-            s.conn.send(codec.encode_disconnect(reason))
+            s.conn.send(frames.disconnect(reason))
             self._close(s.conn)
             count += 1
         return count
@@ -160,12 +162,12 @@ class DhanFeedServer:
     def serve_feed(self, conn: WsConnection) -> None:
         token, client = conn.arg("token") or "", conn.arg("clientId") or ""
         if conn.arg("version") != "2" or conn.arg("authType") != "2":
-            conn.send(codec.encode_disconnect(814))
+            conn.send(frames.disconnect(814))
             return self._close(conn)
         owner = self.dhan.valid(token)
         if owner is None or owner != client:
             exp = _jwt_exp(token)
-            conn.send(codec.encode_disconnect(807 if exp is not None and exp <= time.time() else 808))
+            conn.send(frames.disconnect(807 if exp is not None and exp <= time.time() else 808))
             return self._close(conn)
         session = _FeedSession(conn, client)
         with self._lock:
@@ -174,7 +176,7 @@ class DhanFeedServer:
             self.changed.notify_all()
         if len(mine) >= MAX_CONNECTIONS:
             oldest = min(mine, key=lambda s: s.opened)
-            oldest.conn.send(codec.encode_disconnect(805))
+            oldest.conn.send(frames.disconnect(805))
             self._close(oldest.conn)
         try:
             next_tick = time.monotonic() + self.tick_interval
@@ -186,7 +188,8 @@ class DhanFeedServer:
                     next_tick = time.monotonic() + self.tick_interval
                     if session.subs:
                         self.market.step()
-                        conn.send(self.frame(session))
+                        for packet in self.frame(session):  # Dhan sends one packet per frame
+                            conn.send(packet)
         finally:
             with self._lock:
                 if session in self._feeds:
@@ -198,22 +201,22 @@ class DhanFeedServer:
             data = json.loads(message)
             code = int(data["RequestCode"])
         except (ValueError, TypeError, KeyError):
-            session.conn.send(codec.encode_disconnect(814))
+            session.conn.send(frames.disconnect(814))
             self._close(session.conn)
             return False
         with self.changed:
             session.received.append(data)
             self.changed.notify_all()
-        if code == codec.DISCONNECT_REQUEST:
+        if code == DISCONNECT_REQUEST:
             self._close(session.conn)
             return False
         if code not in (15, 16, 17, 18, 21, 22):
-            session.conn.send(codec.encode_disconnect(814))
+            session.conn.send(frames.disconnect(814))
             self._close(session.conn)
             return False
         items = data.get("InstrumentList") or []
         if len(items) > MAX_PER_MESSAGE or data.get("InstrumentCount") != len(items):
-            session.conn.send(codec.encode_disconnect(814))
+            session.conn.send(frames.disconnect(814))
             self._close(session.conn)
             return False
         for item in items:
@@ -228,8 +231,9 @@ class DhanFeedServer:
                 del session.subs[key]
         return True
 
-    def frame(self, session: _FeedSession) -> bytes:
-        """One binary frame: a packet (or two) per subscribed instrument."""
+    def frame(self, session: _FeedSession) -> List[bytes]:
+        """The packets of one tick for a session: a packet (or two) per subscribed
+        instrument, each to be sent as its own websocket frame."""
         packets = []
         for (seg, sid), mode in list(session.subs.items()):
             ins = self._by_id.get((seg, sid))
@@ -237,9 +241,9 @@ class DhanFeedServer:
                 continue
             if (seg, sid) in session.fresh:
                 session.fresh.discard((seg, sid))
-                packets.append(codec.encode_prev_close(seg, sid, ins.close, ins.oi))
+                packets.append(frames.prev_close(seg, sid, ins.close, ins.oi))
             packets.extend(self.packets(ins, seg, sid, mode))
-        return b"".join(packets)
+        return packets
 
     @staticmethod
     def packets(i: Instrument, seg: int, sid: int, mode: int) -> List[bytes]:
@@ -247,21 +251,21 @@ class DhanFeedServer:
         # The feed's LTT is IST wall-clock time counted as if it were UTC.
         ltt = int(i.last_trade + 19800)
         if seg == SEGMENT_CODES["IDX_I"]:
-            return [codec.encode_index(seg, sid, i.last, ltt)]
-        if mode == codec.TICKER:
-            return [codec.encode_ticker(seg, sid, i.last, ltt)]
-        common: Dict[str, Any] = dict(ltp=i.last, ltq=i.last_qty, ltt=ltt, avg_price=round((i.open + i.last) / 2, 2),
-                      volume=i.volume, total_sell_quantity=i.sell_qty, total_buy_quantity=i.buy_qty,
-                      open=i.open, close=i.close, high=i.high, low=i.low)
-        if mode == codec.QUOTE:
-            out = [codec.encode_quote(seg, sid, **common)]
+            return [frames.index(seg, sid, i.last, ltt)]
+        if mode == TICKER:
+            return [frames.ticker(seg, sid, i.last, ltt)]
+        trade: Dict[str, Any] = dict(ltp=i.last, ltq=i.last_qty, ltt=ltt, avg=round((i.open + i.last) / 2, 2),
+                                     volume=i.volume, sell_qty=i.sell_qty, buy_qty=i.buy_qty,
+                                     day=(i.open, i.close, i.high, i.low))
+        if mode == QUOTE:
+            out = [frames.quote(seg, sid, **trade)]
             if seg == SEGMENT_CODES["NSE_FNO"]:
-                out.append(codec.encode_oi(seg, sid, i.oi))
+                out.append(frames.oi(seg, sid, i.oi))
             return out
         tick = i.tick_size or 0.05
         depth = [(100 * (n + 1), 120 * (n + 1), n + 1, n + 2, round(i.last - tick * (n + 1), 4),
                   round(i.last + tick * (n + 1), 4)) for n in range(5)]
-        return [codec.encode_full(seg, sid, oi=i.oi, oi_day_high=i.oi, oi_day_low=i.oi, depth=depth, **common)]
+        return [frames.full(seg, sid, oi_now=(i.oi, i.oi, i.oi), depth=depth, **trade)]
 
     # -- order updates ------------------------------------------------------------------
     def serve_orders(self, conn: WsConnection) -> None:

@@ -21,10 +21,10 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from . import fyers_packets as hsm
-from .fyers import FyersSandbox, fyers_symbol, hsm_topic
-from .market import Instrument, Market
-from .ws import WsConnection, WsRoute
+from ..market import Instrument, Market
+from ..ws import WsConnection, WsRoute
+from . import frames as hsm
+from .state import FyersState, fyers_symbol, hsm_topic
 
 __all__ = ["FyersDataSocket", "FyersOrderSocket"]
 
@@ -62,7 +62,7 @@ class FyersDataSocket:
 
     prefix = "/fyers/data"
 
-    def __init__(self, fyers: FyersSandbox, market: Market, *, tick_interval: float = 0.1,
+    def __init__(self, fyers: FyersState, market: Market, *, tick_interval: float = 0.1,
                  ack_count: int = 0) -> None:
         self.fyers = fyers
         self.market = market
@@ -275,7 +275,7 @@ class FyersOrderSocket:
 
     prefix = "/fyers/orders"
 
-    def __init__(self, fyers: FyersSandbox) -> None:
+    def __init__(self, fyers: FyersState) -> None:
         self.fyers = fyers
         self._lock = threading.Lock()
         self._sessions: Set[_OrderSession] = set()
