@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
 
@@ -26,10 +26,49 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sandbox(**options): options of the test's `sandbox` fixture "
+                                       "(the keyword arguments of `make_sandbox`)")
+
+
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        yield sb
+def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
+    """A factory of started sandboxes, every one stopped after the test.
+
+    ``make_sandbox(limits=False, tick_interval=None, heartbeat_interval=None, **Sandbox_kwargs)``:
+    ``limits=False`` lifts every broker's rate limits out of the way (tests of the limits
+    pass ``limits=True`` or set their own); ``tick_interval`` sets every feed's tick
+    interval, ``heartbeat_interval`` Kite's heartbeat.
+    """
+    made: List[Sandbox] = []
+
+    def make(*, limits: bool = False, tick_interval: Optional[float] = None,
+             heartbeat_interval: Optional[float] = None, **kw: Any) -> Sandbox:
+        sb = Sandbox(**kw)
+        made.append(sb)
+        sb.start()
+        if not limits:
+            sb.kite.rate_limits = {k: (10_000, 1.0) for k in sb.kite.rate_limits}
+            sb.dhan.rate_limits = {k: (10_000, 1.0) for k in sb.dhan.rate_limits}
+            sb.fyers.rate_limits = [(100_000, 1.0)]
+        if tick_interval is not None:
+            sb.kite_ticker.tick_interval = sb.dhan_feed.tick_interval = tick_interval
+            sb.fyers_data.tick_interval = tick_interval
+        if heartbeat_interval is not None:
+            sb.kite_ticker.heartbeat_interval = heartbeat_interval
+        return sb
+
+    yield make
+    for sb in made:
+        sb.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox], request: pytest.FixtureRequest) -> Sandbox:
+    """A fresh sandbox per test; a module sets its options with
+    ``pytestmark = pytest.mark.sandbox(tick_interval=0.05)`` (see :func:`make_sandbox`)."""
+    marker = request.node.get_closest_marker("sandbox")
+    return make_sandbox(**(marker.kwargs if marker else {}))
 
 
 @pytest.fixture

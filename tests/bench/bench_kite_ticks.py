@@ -22,9 +22,8 @@ import time
 import timeit
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from brokers.sandbox.kite.frames import encode_frame
-
 from brokers.kite.codec import parse_binary
+from brokers.sandbox.kite.frames import encode_frame
 
 _FULL = struct.Struct(">16I" + "IIH2x" * 10)
 SEGMENTS = (1, 2, 3, 4, 5, 6, 7, 9)

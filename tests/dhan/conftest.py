@@ -1,4 +1,4 @@
-"""Fixtures for the Dhan tests: a loopback sandbox and clients pointed at it."""
+"""Fixtures for the Dhan tests: clients pointed at the sandbox (`sandbox` and `make_sandbox` are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,7 @@ PIN = "246810"
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    """A sandbox whose Dhan rate limits are out of the way (tests that need them set them)."""
-    with Sandbox() as sandbox:
-        sandbox.dhan.rate_limits = {k: (10_000, 1.0) for k in sandbox.dhan.rate_limits}
-        yield sandbox
-
-
-@pytest.fixture
-def make_dhan(sb: Sandbox, tmp_path: Any) -> Iterator[Any]:
+def make_dhan(sandbox: Sandbox, tmp_path: Any) -> Iterator[Any]:
     """A factory of clients on the sandbox (limiter off, fast retries, cache in tmp); all closed after."""
     made = []
 
@@ -30,7 +22,7 @@ def make_dhan(sb: Sandbox, tmp_path: Any) -> Iterator[Any]:
         kw.setdefault("rate_limits", False)
         kw.setdefault("cache_dir", tmp_path / "cache")
         kw.setdefault("timeout", (2.0, 5.0))
-        opts = dict(sb.dhan_urls())
+        opts = dict(sandbox.dhan_urls())
         opts.update(kw)
         client = Dhan(*args, **opts)
         client.transport.backoff = 0.001
@@ -43,6 +35,6 @@ def make_dhan(sb: Sandbox, tmp_path: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def dhan(sb: Sandbox, make_dhan: Any) -> Dhan:
+def dhan(sandbox: Sandbox, make_dhan: Any) -> Dhan:
     """A client holding a valid token of the sandbox's first account."""
-    return make_dhan(CLIENT, sb.dhan.issue_token(CLIENT))
+    return make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT))

@@ -24,8 +24,8 @@ def _jwt(payload: dict) -> str:
     return f"{enc({'alg': 'none'})}.{enc(payload)}.c2ln"
 
 
-def secret(sb, client=CLIENT):
-    return sb.dhan.accounts[client].totp_secret
+def secret(sandbox, client=CLIENT):
+    return sandbox.dhan.accounts[client].totp_secret
 
 
 # -- tokens and expiry -------------------------------------------------------------------------
@@ -51,26 +51,26 @@ def test_expiry_time_field_is_ist_when_naive():
     assert when == dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.timezone.utc)
 
 
-def test_client_id_is_taken_from_the_token(sb, make_dhan):
-    client = make_dhan(access_token=sb.dhan.issue_token(CLIENT))
+def test_client_id_is_taken_from_the_token(sandbox, make_dhan):
+    client = make_dhan(access_token=sandbox.dhan.issue_token(CLIENT))
     assert client.client_id == CLIENT
     assert client.get_fund_limits()["dhanClientId"] == CLIENT
 
 
-def test_token_of_another_client_is_refused(sb, make_dhan):
+def test_token_of_another_client_is_refused(sandbox, make_dhan):
     with pytest.raises(errors.AuthError, match="belongs to client"):
-        make_dhan("1100000002", sb.dhan.issue_token(CLIENT))
+        make_dhan("1100000002", sandbox.dhan.issue_token(CLIENT))
 
 
-def test_expired_token_raises_before_the_network(sb, make_dhan):
-    token = sb.dhan.issue_token(CLIENT, lifetime=30)  # inside the 60 s skew: already "expired"
+def test_expired_token_raises_before_the_network(sandbox, make_dhan):
+    token = sandbox.dhan.issue_token(CLIENT, lifetime=30)  # inside the 60 s skew: already "expired"
     client = make_dhan(CLIENT, token)
     hooked = []
     client.set_session_expiry_hook(lambda: hooked.append(1))
-    before = len(sb.requests())
+    before = len(sandbox.requests())
     with pytest.raises(errors.TokenExpired, match="expired"):
         client.get_holdings()
-    assert len(sb.requests()) == before and hooked == [1]
+    assert len(sandbox.requests()) == before and hooked == [1]
 
 
 def test_no_session_at_all_says_what_to_pass(make_dhan):
@@ -80,9 +80,9 @@ def test_no_session_at_all_says_what_to_pass(make_dhan):
 
 
 # -- stores ----------------------------------------------------------------------------------
-def test_given_token_is_saved_to_the_store_and_reused(sb, make_dhan):
+def test_given_token_is_saved_to_the_store_and_reused(sandbox, make_dhan):
     store = MemoryStore()
-    token = sb.dhan.issue_token(CLIENT)
+    token = sandbox.dhan.issue_token(CLIENT)
     make_dhan(CLIENT, token, store=store)
     assert store.load(f"dhan-{CLIENT}").token == token and store.load("dhan").token == token
     other = make_dhan(CLIENT, store=store)  # a second process: no token given
@@ -90,8 +90,8 @@ def test_given_token_is_saved_to_the_store_and_reused(sb, make_dhan):
     assert store.load("dhan").expires_at is not None
 
 
-def test_env_store(sb, make_dhan):
-    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT)}
+def test_env_store(sandbox, make_dhan):
+    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sandbox.dhan.issue_token(CLIENT)}
     client = make_dhan(store=EnvStore(env))
     assert client.get_positions() == [] and client.client_id == CLIENT
     wrong = make_dhan("1100000002", store=EnvStore(env))
@@ -99,9 +99,9 @@ def test_env_store(sb, make_dhan):
         wrong.get_positions()
 
 
-def test_expired_stored_session_is_ignored(sb, make_dhan):
+def test_expired_stored_session_is_ignored(sandbox, make_dhan):
     store = MemoryStore()
-    old = Session("dhan", "access_token", sb.dhan.issue_token(CLIENT), user_id=CLIENT,
+    old = Session("dhan", "access_token", sandbox.dhan.issue_token(CLIENT), user_id=CLIENT,
                   expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1))
     store.save(f"dhan-{CLIENT}", old)
     client = make_dhan(CLIENT, store=store)
@@ -110,45 +110,45 @@ def test_expired_stored_session_is_ignored(sb, make_dhan):
 
 
 # -- PIN + TOTP --------------------------------------------------------------------------------
-def test_pin_totp_login_saves_the_session(sb, make_dhan):
+def test_pin_totp_login_saves_the_session(sandbox, make_dhan):
     store = MemoryStore()
     client = make_dhan(CLIENT, store=store)
-    assert client.authorize(pin=PIN, totp=pyotp.TOTP(secret(sb)).now).kind == "access_token"
+    assert client.authorize(pin=PIN, totp=pyotp.TOTP(secret(sandbox)).now).kind == "access_token"
     assert client.auth_flow == "pin-totp"
-    assert sb.dhan.logins["pin-totp"] == 1
+    assert sandbox.dhan.logins["pin-totp"] == 1
     assert store.load(f"dhan-{CLIENT}").token == client.access_token
     assert client.session.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=23)
     assert client.get_holdings()
     # the next client finds the stored session and does not log in again
     again = make_dhan(CLIENT, store=store)
-    again.authorize(pin=PIN, totp_secret=secret(sb))
+    again.authorize(pin=PIN, totp_secret=secret(sandbox))
     assert again.auth_flow == "stored"
-    assert sb.dhan.logins["pin-totp"] == 1
+    assert sandbox.dhan.logins["pin-totp"] == 1
 
 
-def test_pin_and_totp_go_in_the_query_string_not_the_body(sb, make_dhan):
+def test_pin_and_totp_go_in_the_query_string_not_the_body(sandbox, make_dhan):
     sent = []
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
     client = make_dhan(CLIENT, session=session)
-    client.generate_token(PIN, sb.dhan.totp())
+    client.generate_token(PIN, sandbox.dhan.totp())
     assert sent[0].method == "POST" and f"pin={PIN}" in sent[0].url and not sent[0].body
     assert "access-token" not in sent[0].headers
     session.close()
 
 
-def test_generate_token_returns_dhans_json(sb, make_dhan):
+def test_generate_token_returns_dhans_json(sandbox, make_dhan):
     client = make_dhan(CLIENT)
-    data = client.generate_token(PIN, sb.dhan.totp())
+    data = client.generate_token(PIN, sandbox.dhan.totp())
     assert data["dhanClientId"] == CLIENT and data["accessToken"] == client.access_token
     assert client.user_profile()["dhanClientId"] == CLIENT
 
 
 @pytest.mark.parametrize("pin,code", [("000000", None), (PIN, "000000")])
-def test_wrong_pin_or_totp_is_an_auth_error(sb, make_dhan, pin, code):
+def test_wrong_pin_or_totp_is_an_auth_error(sandbox, make_dhan, pin, code):
     client = make_dhan(CLIENT)
     with pytest.raises(errors.AuthError) as e:
-        client.authorize(pin=pin, totp=code or sb.dhan.totp())
+        client.authorize(pin=pin, totp=code or sandbox.dhan.totp())
     assert not isinstance(e.value, errors.TokenExpired)
     assert client.session is None
 
@@ -169,90 +169,90 @@ def test_pin_totp_needs_a_client_id(make_dhan):
         flow.request()
 
 
-def test_relogin_once_after_dh901_with_a_totp_secret(sb, make_dhan):
+def test_relogin_once_after_dh901_with_a_totp_secret(sandbox, make_dhan):
     store = MemoryStore()
     client = make_dhan(CLIENT, store=store)
-    client.authorize(pin=PIN, totp_secret=secret(sb))
+    client.authorize(pin=PIN, totp_secret=secret(sandbox))
     first = client.access_token
     hooked = []
     client.set_session_expiry_hook(lambda: hooked.append(1))
-    sb.dhan.expire_sessions()
+    sandbox.dhan.expire_sessions()
     assert client.get_holdings()  # refused with DH-901, logged in again, replayed once
-    assert sb.dhan.logins["pin-totp"] == 2 and hooked == [1]
+    assert sandbox.dhan.logins["pin-totp"] == 2 and hooked == [1]
     assert client.access_token != first and store.load("dhan").token == client.access_token
 
 
-def test_no_relogin_with_a_one_off_code(sb, make_dhan):
+def test_no_relogin_with_a_one_off_code(sandbox, make_dhan):
     client = make_dhan(CLIENT)
-    client.authorize(pin=PIN, totp=sb.dhan.totp())
-    sb.dhan.expire_sessions()
+    client.authorize(pin=PIN, totp=sandbox.dhan.totp())
+    sandbox.dhan.expire_sessions()
     with pytest.raises(errors.TokenExpired):
         client.get_holdings()
-    assert sb.dhan.logins["pin-totp"] == 1
+    assert sandbox.dhan.logins["pin-totp"] == 1
 
 
-def test_relogin_uses_a_newer_stored_session(sb, make_dhan):
+def test_relogin_uses_a_newer_stored_session(sandbox, make_dhan):
     store = MemoryStore()
-    a = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT), store=store)
-    sb.dhan.expire_sessions()
-    fresh = sb.dhan.issue_token(CLIENT)  # another process logged in and saved
+    a = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT), store=store)
+    sandbox.dhan.expire_sessions()
+    fresh = sandbox.dhan.issue_token(CLIENT)  # another process logged in and saved
     store.save(f"dhan-{CLIENT}", make_session(fresh, CLIENT))
     assert a.get_holdings() and a.access_token == fresh
 
 
-def test_stored_token_refused_is_cleared(sb, make_dhan):
+def test_stored_token_refused_is_cleared(sandbox, make_dhan):
     store = MemoryStore()
-    client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT), store=store)
-    sb.dhan.expire_sessions()
+    client = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT), store=store)
+    sandbox.dhan.expire_sessions()
     with pytest.raises(errors.TokenExpired):
         client.get_holdings()
     assert store.load(f"dhan-{CLIENT}") is None
 
 
 # -- consent flow and renew --------------------------------------------------------------------
-def test_consent_flow(sb, make_dhan):
+def test_consent_flow(sandbox, make_dhan):
     client = make_dhan(CLIENT)
-    consent = client.generate_login_session(sb.dhan.app_id, sb.dhan.app_secret)
+    consent = client.generate_login_session(sandbox.dhan.app_id, sandbox.dhan.app_secret)
     url = client.login_url(consent)
-    assert consent in url and url.startswith(sb.url + "/dhan/auth/login/consentApp-login")
+    assert consent in url and url.startswith(sandbox.url + "/dhan/auth/login/consentApp-login")
     redirect = requests.get(url, allow_redirects=False, timeout=5)  # the user's browser
     token_id = redirect.headers["Location"].split("tokenId=")[1]
-    data = client.consume_token_id(token_id, sb.dhan.app_id, sb.dhan.app_secret)
+    data = client.consume_token_id(token_id, sandbox.dhan.app_id, sandbox.dhan.app_secret)
     assert data["accessToken"] == client.access_token and client.get_holdings()
     with pytest.raises(errors.AuthError):  # a tokenId works once
-        client.consume_token_id(token_id, sb.dhan.app_id, sb.dhan.app_secret)
+        client.consume_token_id(token_id, sandbox.dhan.app_id, sandbox.dhan.app_secret)
 
 
-def test_consent_through_authorize(sb, make_dhan):
+def test_consent_through_authorize(sandbox, make_dhan):
     client = make_dhan(CLIENT, store=MemoryStore())
-    session = client.authorize(token_id=sb.dhan.issue_token_id(CLIENT), app_id=sb.dhan.app_id,
-                               app_secret=sb.dhan.app_secret)
+    session = client.authorize(token_id=sandbox.dhan.issue_token_id(CLIENT), app_id=sandbox.dhan.app_id,
+                               app_secret=sandbox.dhan.app_secret)
     assert client.auth_flow == "consent" and session.user_id == CLIENT
     assert client.get_fund_limits()["dhanClientId"] == CLIENT
 
 
-def test_consent_with_a_wrong_secret(sb, make_dhan):
+def test_consent_with_a_wrong_secret(sandbox, make_dhan):
     client = make_dhan(CLIENT)
     with pytest.raises(errors.AuthError):
-        client.generate_login_session(sb.dhan.app_id, "wrong-secret")
+        client.generate_login_session(sandbox.dhan.app_id, "wrong-secret")
 
 
-def test_renew_token(sb, make_dhan):
+def test_renew_token(sandbox, make_dhan):
     store = MemoryStore()
-    client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT, lifetime=3600), store=store)
+    client = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT, lifetime=3600), store=store)
     old = client.access_token
     data = client.renew_token()
     assert data["token"] == client.access_token != old
     assert client.session.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=23)
-    assert store.load("dhan").token == client.access_token and sb.dhan.logins["renew"] == 1
+    assert store.load("dhan").token == client.access_token and sandbox.dhan.logins["renew"] == 1
 
 
-def test_given_token_wins_and_authorize_does_no_network(sb, make_dhan):
-    client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT))
-    before = len(sb.requests())
+def test_given_token_wins_and_authorize_does_no_network(sandbox, make_dhan):
+    client = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT))
+    before = len(sandbox.requests())
     assert client.authorize() is client.session
     assert client.auth_flow == "token"
-    assert len(sb.requests()) == before
+    assert len(sandbox.requests()) == before
 
 
 def test_authorize_with_nothing_raises(make_dhan):
@@ -265,7 +265,7 @@ def test_dhan_uses_its_own_errors_class_family():
     assert Dhan.broker == "dhan"
 
 
-def test_concurrent_logins_share_one(sb, make_dhan):
+def test_concurrent_logins_share_one(sandbox, make_dhan):
     store = MemoryStore()
     clients = [make_dhan(CLIENT, store=store) for _ in range(6)]
     barrier = threading.Barrier(len(clients))
@@ -273,7 +273,7 @@ def test_concurrent_logins_share_one(sb, make_dhan):
 
     def run(client: Dhan) -> None:
         barrier.wait(5)
-        client.authorize(pin=PIN, totp_secret=secret(sb))
+        client.authorize(pin=PIN, totp_secret=secret(sandbox))
         flows.append(client.auth_flow)
     threads = [threading.Thread(target=run, args=(c,)) for c in clients]
     for t in threads:
@@ -281,19 +281,19 @@ def test_concurrent_logins_share_one(sb, make_dhan):
     for t in threads:
         t.join(10)
     assert sorted(flows) == ["pin-totp"] + ["stored"] * 5
-    assert sb.dhan.logins["pin-totp"] == 1
+    assert sandbox.dhan.logins["pin-totp"] == 1
     assert len({c.access_token for c in clients}) == 1
 
 
-def test_concurrent_relogins_after_dh901_share_one(sb, make_dhan):
+def test_concurrent_relogins_after_dh901_share_one(sandbox, make_dhan):
     store = MemoryStore()
     first = make_dhan(CLIENT, store=store)
-    first.authorize(pin=PIN, totp_secret=secret(sb))
+    first.authorize(pin=PIN, totp_secret=secret(sandbox))
     clients = [first] + [make_dhan(CLIENT, store=store) for _ in range(4)]
     for c in clients[1:]:
-        c.authorize(pin=PIN, totp_secret=secret(sb))  # from the store
-    assert sb.dhan.logins["pin-totp"] == 1
-    sb.dhan.expire_sessions()
+        c.authorize(pin=PIN, totp_secret=secret(sandbox))  # from the store
+    assert sandbox.dhan.logins["pin-totp"] == 1
+    sandbox.dhan.expire_sessions()
     barrier = threading.Barrier(len(clients))
     results: list = []
 
@@ -306,15 +306,15 @@ def test_concurrent_relogins_after_dh901_share_one(sb, make_dhan):
     for t in threads:
         t.join(10)
     assert len(results) == len(clients) and all(results)
-    assert sb.dhan.logins["pin-totp"] == 2  # one more login between all of them
+    assert sandbox.dhan.logins["pin-totp"] == 2  # one more login between all of them
 
 
-def test_env_store_token_expiry_comes_from_the_jwt(sb, make_dhan):
-    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT, lifetime=-5)}
+def test_env_store_token_expiry_comes_from_the_jwt(sandbox, make_dhan):
+    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sandbox.dhan.issue_token(CLIENT, lifetime=-5)}
     client = make_dhan(store=EnvStore(env))
     with pytest.raises(errors.AuthError):
         client.get_holdings()
-    env["DHAN_ACCESS_TOKEN"] = sb.dhan.issue_token(CLIENT, lifetime=7200)
+    env["DHAN_ACCESS_TOKEN"] = sandbox.dhan.issue_token(CLIENT, lifetime=7200)
     fresh = make_dhan(store=EnvStore(env))
     assert fresh.get_holdings()
     assert dt.timedelta(minutes=100) < fresh.session.expires_at - dt.datetime.now(dt.timezone.utc) \

@@ -18,12 +18,12 @@ from .conftest import CLIENT
 
 
 @pytest.fixture
-def wire(sb, make_dhan):
+def wire(sandbox, make_dhan):
     """A client whose prepared requests are recorded: (client, list of requests)."""
     sent: List[requests.PreparedRequest] = []
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
-    client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT), session=session)
+    client = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT), session=session)
     yield client, sent
     session.close()
 
@@ -64,14 +64,14 @@ def test_amo_and_bracket_fields(wire):
     assert "correlationId" not in body
 
 
-def test_order_lifecycle(dhan, sb):
+def test_order_lifecycle(dhan, sandbox):
     placed = dhan.place_order("1333", "NSE_EQ", "BUY", 3, "LIMIT", "CNC", 1600, tag="life-1")
     oid = placed["orderId"]
     assert placed["orderStatus"] == "PENDING"
     assert dhan.get_order_by_id(oid)["quantity"] == 3
     assert dhan.get_order_by_correlationID("life-1")["orderId"] == oid
     modified = dhan.modify_order(oid, "LIMIT", None, 4, 1601, 0, 0, "DAY")
-    assert modified["orderId"] == oid and sb.dhan.orders[oid]["quantity"] == 4
+    assert modified["orderId"] == oid and sandbox.dhan.orders[oid]["quantity"] == 4
     assert [o["orderId"] for o in dhan.get_order_list()] == [oid]
     assert dhan.cancel_order(oid)["orderStatus"] == "CANCELLED"
     with pytest.raises(errors.OrderError) as e:
@@ -92,16 +92,16 @@ def test_market_order_trades_and_positions(dhan):
     assert dhan.convert_position("INTRADAY", "NSE_EQ", "LONG", "11536", 2, "CNC")["status"] == "success"
 
 
-def test_slice_order(dhan, sb):
+def test_slice_order(dhan, sandbox):
     children = dhan.place_slice_order("52175", "NSE_FNO", "BUY", 4000, "LIMIT", "MARGIN", 24300)
     assert [c["orderStatus"] for c in children] == ["PENDING"] * 3
-    assert sorted(o["quantity"] for o in sb.dhan.orders.values()) == [400, 1800, 1800]
+    assert sorted(o["quantity"] for o in sandbox.dhan.orders.values()) == [400, 1800, 1800]
 
 
-def test_exit_all_positions(dhan, sb):
+def test_exit_all_positions(dhan, sandbox):
     dhan.place_order("1333", "NSE_EQ", "BUY", 1, "LIMIT", "CNC", 1500)
     assert dhan.exit_all_positions()["status"] == "SUCCESS"
-    assert [o["orderStatus"] for o in sb.dhan.orders.values()] == ["CANCELLED"]
+    assert [o["orderStatus"] for o in sandbox.dhan.orders.values()] == ["CANCELLED"]
 
 
 def test_super_orders(dhan):
@@ -227,30 +227,30 @@ def test_profile_and_ip(dhan):
                              "modifyDatePrimary": "2026-12-05", "modifyDateSecondary": "2026-12-05"}
 
 
-def test_security_list_parsed_and_cached_per_day(dhan, sb, tmp_path):
+def test_security_list_parsed_and_cached_per_day(dhan, sandbox, tmp_path):
     rows = dhan.fetch_security_list()
-    assert sb.dhan.scrip_downloads == 1
+    assert sandbox.dhan.scrip_downloads == 1
     infy = next(r for r in rows if r["SEM_TRADING_SYMBOL"] == "INFY")
     assert infy["SEM_SMST_SECURITY_ID"] == 1594 and infy["SEM_LOT_UNITS"] == 1.0 and infy["SEM_EXPIRY_DATE"] is None
     assert dhan.fetch_security_list() == rows
-    assert sb.dhan.scrip_downloads == 1  # today's file was read, not downloaded again
+    assert sandbox.dhan.scrip_downloads == 1  # today's file was read, not downloaded again
     day = dt.datetime.now(IST).strftime("%Y-%m-%d")
     cached = tmp_path / "cache" / f"scrip-master-compact-{day}.csv"
     assert cached.is_file()
     (tmp_path / "cache" / "scrip-master-compact-2001-01-01.csv").write_text("old")
     dhan.fetch_security_list(cache=False)
-    assert sb.dhan.scrip_downloads == 2
+    assert sandbox.dhan.scrip_downloads == 2
     assert not (tmp_path / "cache" / "scrip-master-compact-2001-01-01.csv").exists()
     out = tmp_path / "copy.csv"
     detailed = dhan.fetch_security_list("detailed", filename=str(out))
     assert out.read_text().startswith("EXCH_ID,") and detailed[0]["SECURITY_ID"] == 1594
 
 
-def test_security_list_sends_no_token(sb, make_dhan):
+def test_security_list_sends_no_token(sandbox, make_dhan):
     sent: List[requests.PreparedRequest] = []
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
-    client = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT), session=session, cache_dir=False)
+    client = make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT), session=session, cache_dir=False)
     client.fetch_security_list()
     assert "access-token" not in sent[0].headers and "client-id" not in sent[0].headers
     session.close()
@@ -321,11 +321,11 @@ def test_every_dhanhq_method_exists_with_the_same_arguments():
     assert list(sig.parameters)[1:3] == ["mode", "filename"]
 
 
-def test_no_network_on_construction_and_context_manager(sb, make_dhan):
-    before = len(sb.requests())
-    with make_dhan(CLIENT, sb.dhan.issue_token(CLIENT)) as client:
+def test_no_network_on_construction_and_context_manager(sandbox, make_dhan):
+    before = len(sandbox.requests())
+    with make_dhan(CLIENT, sandbox.dhan.issue_token(CLIENT)) as client:
         assert isinstance(client, Dhan)
-    assert len(sb.requests()) == before
+    assert len(sandbox.requests()) == before
 
 
 def test_returns_json_not_a_failure_dict(dhan):

@@ -21,12 +21,7 @@ FAST = dict(initial_delay=0.05, max_delay=0.2, watchdog=2.0, ping_interval=2.0, 
             stable_after=60.0)
 
 
-@pytest.fixture
-def sb():
-    with Sandbox() as sandbox:
-        sandbox.dhan_feed.tick_interval = 0.05
-        sandbox.dhan.rate_limits = {k: (10_000, 1.0) for k in sandbox.dhan.rate_limits}
-        yield sandbox
+pytestmark = pytest.mark.sandbox(tick_interval=0.05)
 
 
 class Rec(FeedRecorder):
@@ -48,14 +43,14 @@ class Rec(FeedRecorder):
         return lambda: any(t["type"] == kind and t["security_id"] == sid for t in self.ticks[since:])
 
 
-def make_feed(sb: Sandbox, instruments: Any = None, token: Any = None, **kw: Any) -> DhanFeed:
+def make_feed(sandbox: Sandbox, instruments: Any = None, token: Any = None, **kw: Any) -> DhanFeed:
     opts = dict(FAST)
     opts.update(kw)
-    return DhanFeed(CLIENT, token or sb.dhan.issue_token(CLIENT), instruments, **sb.dhan_feed_urls(), **opts)
+    return DhanFeed(CLIENT, token or sandbox.dhan.issue_token(CLIENT), instruments, **sandbox.dhan_feed_urls(), **opts)
 
 
-def test_every_packet_type_arrives(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333"), (2, 52175, "quote"), ("NSE_FNO", 52176, codec.FULL),
+def test_every_packet_type_arrives(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333"), (2, 52175, "quote"), ("NSE_FNO", 52176, codec.FULL),
                           ("IDX_I", 13)])
     rec = Rec(feed)
     feed.connect(threaded=True)
@@ -71,8 +66,8 @@ def test_every_packet_type_arrives(sb):
         feed.close()
 
 
-def test_raw_frames_with_parse_data_false(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")], parse_data=False)
+def test_raw_frames_with_parse_data_false(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")], parse_data=False)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
@@ -82,15 +77,15 @@ def test_raw_frames_with_parse_data_false(sb):
         feed.close()
 
 
-def test_subscriptions_go_in_batches_of_100_and_modes_move(sb):
+def test_subscriptions_go_in_batches_of_100_and_modes_move(sandbox):
     many = [("NSE_EQ", str(100000 + n)) for n in range(250)] + [("NSE_EQ", "1333")]
-    feed = make_feed(sb)
+    feed = make_feed(sandbox)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(lambda: rec.connects == 1)
         assert feed.subscribe(many, mode="quote") is True
-        fs = sb.dhan_feed
+        fs = sandbox.dhan_feed
 
         def counts() -> List[int]:
             sessions = fs._sessions()
@@ -109,36 +104,36 @@ def test_subscriptions_go_in_batches_of_100_and_modes_move(sb):
         feed.close()
 
 
-def test_reconnect_restores_every_subscription_with_its_mode(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333"), ("NSE_FNO", "52176", "full")])
+def test_reconnect_restores_every_subscription_with_its_mode(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333"), ("NSE_FNO", "52176", "full")])
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(rec.seen("Full Data", 52176))
         feed.subscribe([("NSE_FNO", "52175", "quote")])
         assert rec.wait(rec.seen("Quote Data", 52175))
-        assert sb.drop_feeds("/dhan/feed") == 1
+        assert sandbox.drop_feeds("/dhan/feed") == 1
         assert rec.wait(lambda: rec.connects == 2)
         assert rec.reconnects and rec.reconnects[0] == 1
         since = len(rec.ticks)
         for kind, sid in (("Ticker Data", 1333), ("Full Data", 52176), ("Quote Data", 52175)):
             assert rec.wait(rec.seen(kind, sid, since)), kind
-        session = sb.dhan_feed.sessions()[0]
+        session = sandbox.dhan_feed.sessions()[0]
         replayed = {(i["SecurityId"], m["RequestCode"]) for m in session.received for i in m["InstrumentList"]}
         assert replayed == {("1333", 15), ("52176", 21), ("52175", 17)}
     finally:
         feed.close()
 
 
-def test_watchdog_replaces_a_silent_connection(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")], watchdog=0.5)
+def test_watchdog_replaces_a_silent_connection(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")], watchdog=0.5)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(rec.seen("Ticker Data", 1333))
-        sb.silence_feeds("/dhan/feed")
+        sandbox.silence_feeds("/dhan/feed")
         assert rec.wait(lambda: rec.reconnects != [])
-        sb.silence_feeds("/dhan/feed", False)
+        sandbox.silence_feeds("/dhan/feed", False)
         assert rec.wait(lambda: rec.connects >= 2)
         since = len(rec.ticks)
         assert rec.wait(rec.seen("Ticker Data", 1333, since))
@@ -149,13 +144,13 @@ def test_watchdog_replaces_a_silent_connection(sb):
 
 @pytest.mark.parametrize("reason,cls", [(807, errors.TokenExpired), (806, errors.AuthError),
                                         (805, errors.RateLimitError)])
-def test_fatal_disconnect_codes_stop_the_feed(sb, reason, cls):
-    feed = make_feed(sb, [("NSE_EQ", "1333")])
+def test_fatal_disconnect_codes_stop_the_feed(sandbox, reason, cls):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")])
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(rec.seen("Ticker Data", 1333))
-        sb.dhan_feed.disconnect(reason)
+        sandbox.dhan_feed.disconnect(reason)
         assert rec.wait(lambda: rec.gave_up)
         err = next(e for e in rec.errors if isinstance(e, errors.BrokerError) and e.code == reason)
         assert isinstance(err, cls) and str(reason) in str(err)
@@ -165,13 +160,13 @@ def test_fatal_disconnect_codes_stop_the_feed(sb, reason, cls):
         feed.close()
 
 
-def test_other_disconnect_codes_reconnect(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")])
+def test_other_disconnect_codes_reconnect(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")])
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(rec.seen("Ticker Data", 1333))
-        sb.dhan_feed.disconnect(800)
+        sandbox.dhan_feed.disconnect(800)
         assert rec.wait(lambda: rec.connects == 2)
         assert any(getattr(e, "code", None) == 800 and isinstance(e, errors.ServerError) for e in rec.errors)
         assert not rec.gave_up
@@ -179,9 +174,9 @@ def test_other_disconnect_codes_reconnect(sb):
         feed.close()
 
 
-def test_sixth_connection_pushes_the_oldest_out(sb):
-    token = sb.dhan.issue_token(CLIENT)
-    feeds = [make_feed(sb, [("NSE_EQ", "1333")], token=token) for _ in range(6)]
+def test_sixth_connection_pushes_the_oldest_out(sandbox):
+    token = sandbox.dhan.issue_token(CLIENT)
+    feeds = [make_feed(sandbox, [("NSE_EQ", "1333")], token=token) for _ in range(6)]
     recs = [Rec(f) for f in feeds]
     try:
         for feed, rec in zip(feeds, recs):
@@ -195,8 +190,8 @@ def test_sixth_connection_pushes_the_oldest_out(sb):
             feed.close()
 
 
-def test_bad_token_is_refused_without_retrying(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")], token="not-a-real-token")
+def test_bad_token_is_refused_without_retrying(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")], token="not-a-real-token")
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
@@ -207,9 +202,9 @@ def test_bad_token_is_refused_without_retrying(sb):
         feed.close()
 
 
-def test_handshake_403_is_an_auth_error(sb):
-    sb.dhan_feed.handshake_status = 403
-    feed = make_feed(sb, [("NSE_EQ", "1333")])
+def test_handshake_403_is_an_auth_error(sandbox):
+    sandbox.dhan_feed.handshake_status = 403
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")])
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
@@ -220,13 +215,13 @@ def test_handshake_403_is_an_auth_error(sb):
         feed.close()
 
 
-def test_expired_jwt_is_refused_before_connecting(sb):
-    token = sb.dhan.issue_token(CLIENT, lifetime=-10)
-    feed = make_feed(sb, token=token)
+def test_expired_jwt_is_refused_before_connecting(sandbox):
+    token = sandbox.dhan.issue_token(CLIENT, lifetime=-10)
+    feed = make_feed(sandbox, token=token)
     with pytest.raises(errors.TokenExpired):
         feed.connect(threaded=True)
     assert not feed.running
-    feed.set_access_token(sb.dhan.issue_token(CLIENT))
+    feed.set_access_token(sandbox.dhan.issue_token(CLIENT))
     rec = Rec(feed)
     feed.subscribe([("NSE_EQ", "1333")])
     feed.connect(threaded=True)
@@ -236,8 +231,8 @@ def test_expired_jwt_is_refused_before_connecting(sb):
         feed.close()
 
 
-def test_odd_frames_do_not_stop_the_feed(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")])
+def test_odd_frames_do_not_stop_the_feed(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")])
     rec = Rec(feed)
     calls = []
 
@@ -252,8 +247,8 @@ def test_odd_frames_do_not_stop_the_feed(sb):
     try:
         assert rec.wait(lambda: any(isinstance(e, RuntimeError) for e in rec.errors))
         unknown = struct.pack("<BHBI", 99, 10, 1, 1) + b"\x00\x00"
-        sb.dhan_feed.push(unknown + codec.encode_oi(1, 1333, 77) + b"\x04\x32")  # unknown, OI, cut quote
-        sb.dhan_feed.push("a text frame")
+        sandbox.dhan_feed.push(unknown + codec.encode_oi(1, 1333, 77) + b"\x04\x32")  # unknown, OI, cut quote
+        sandbox.dhan_feed.push("a text frame")
         assert rec.wait(lambda: any(t["type"] == "OI Data" and t["OI"] == 77 for t in rec.ticks))
         assert rec.wait(lambda: rec.messages == ["a text frame"])
         since = len(rec.ticks)
@@ -263,16 +258,16 @@ def test_odd_frames_do_not_stop_the_feed(sb):
         feed.close()
 
 
-def test_close_is_bounded_idempotent_and_says_goodbye(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")])
+def test_close_is_bounded_idempotent_and_says_goodbye(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")])
     rec = Rec(feed)
     feed.connect(threaded=True)
     assert rec.wait(rec.seen("Ticker Data", 1333))
-    session = sb.dhan_feed.sessions()[0]
+    session = sandbox.dhan_feed.sessions()[0]
     feed.close()
     feed.close()
     assert not feed.running and not feed.connected
-    assert sb.dhan_feed.wait(lambda: any(m.get("RequestCode") == 12 for m in session.received))
+    assert sandbox.dhan_feed.wait(lambda: any(m.get("RequestCode") == 12 for m in session.received))
     # and it can be started again
     feed.connect(threaded=True)
     try:
@@ -289,7 +284,7 @@ def test_close_is_bounded_idempotent_and_says_goodbye(sb):
     (dict(instruments=[("NSE_EQ",)]), "instrument"),
     (dict(version="v1"), "v2"),
 ])
-def test_bad_feed_arguments(sb, kw, match):
+def test_bad_feed_arguments(sandbox, kw, match):
     with pytest.raises(ValueError, match=match):
         DhanFeed(CLIENT, "token", **kw)
 
@@ -303,20 +298,20 @@ def test_too_many_instruments():
 
 
 # -- order updates -----------------------------------------------------------------------------
-def make_orders(sb: Sandbox, token: Any = None, **kw: Any) -> DhanOrder:
+def make_orders(sandbox: Sandbox, token: Any = None, **kw: Any) -> DhanOrder:
     opts = dict(FAST)
     opts.update(kw)
-    return DhanOrder(CLIENT, token or sb.dhan.issue_token(CLIENT), **sb.dhan_order_urls(), **opts)
+    return DhanOrder(CLIENT, token or sandbox.dhan.issue_token(CLIENT), **sandbox.dhan_order_urls(), **opts)
 
 
-def test_order_updates_arrive(sb):
-    token = sb.dhan.issue_token(CLIENT)
-    feed = make_orders(sb, token)
+def test_order_updates_arrive(sandbox):
+    token = sandbox.dhan.issue_token(CLIENT)
+    feed = make_orders(sandbox, token)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
-        with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
+        assert sandbox.dhan_feed.wait(lambda: sandbox.dhan_feed._order_count(CLIENT) == 1)
+        with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sandbox.dhan_urls()) as dhan:
             placed = dhan.place_order("1333", "NSE_EQ", "BUY", 2, "LIMIT", "CNC", 1500, tag="ou-1")
             dhan.cancel_order(placed["orderId"])
         assert rec.wait(lambda: len(rec.orders) == 2)
@@ -327,26 +322,26 @@ def test_order_updates_arrive(sb):
         feed.close()
 
 
-def test_order_feed_reconnects_and_logs_in_again(sb):
-    token = sb.dhan.issue_token(CLIENT)
-    feed = make_orders(sb, token)
+def test_order_feed_reconnects_and_logs_in_again(sandbox):
+    token = sandbox.dhan.issue_token(CLIENT)
+    feed = make_orders(sandbox, token)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
-        sb.drop_feeds("/dhan/orders")
+        assert sandbox.dhan_feed.wait(lambda: sandbox.dhan_feed._order_count(CLIENT) == 1)
+        sandbox.drop_feeds("/dhan/orders")
         assert rec.wait(lambda: rec.connects == 2)
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
-        sb.dhan_feed.push("ignored")  # market-feed push reaches no order socket
-        with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
+        assert sandbox.dhan_feed.wait(lambda: sandbox.dhan_feed._order_count(CLIENT) == 1)
+        sandbox.dhan_feed.push("ignored")  # market-feed push reaches no order socket
+        with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sandbox.dhan_urls()) as dhan:
             dhan.place_order("1333", "NSE_EQ", "BUY", 1, "MARKET", "CNC", 0)
         assert rec.wait(lambda: [o["Status"] for o in rec.orders] == ["Traded"])
     finally:
         feed.close()
 
 
-def test_order_feed_other_messages(sb):
-    feed = make_orders(sb)
+def test_order_feed_other_messages(sandbox):
+    feed = make_orders(sandbox)
     rec = Rec(feed)
     feed._decode('{"Type":"heartbeat"}')
     feed._decode("plain text")
@@ -355,8 +350,8 @@ def test_order_feed_other_messages(sb):
     assert rec.orders == []
 
 
-def test_order_feed_bad_login_gives_up(sb):
-    feed = make_orders(sb, token="bad-token", max_retries=1)
+def test_order_feed_bad_login_gives_up(sandbox):
+    feed = make_orders(sandbox, token="bad-token", max_retries=1)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
@@ -366,18 +361,18 @@ def test_order_feed_bad_login_gives_up(sb):
         feed.close()
 
 
-def test_no_token_in_feed_logs(sb, caplog):
-    token = sb.dhan.issue_token(CLIENT)
+def test_no_token_in_feed_logs(sandbox, caplog):
+    token = sandbox.dhan.issue_token(CLIENT)
     caplog.set_level(logging.DEBUG)
-    feed = make_feed(sb, [("NSE_EQ", "1333")], token=token)
-    orders = make_orders(sb, token)
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")], token=token)
+    orders = make_orders(sandbox, token)
     rec, orec = Rec(feed), Rec(orders)
     feed.connect(threaded=True)
     orders.connect(threaded=True)
     try:
         assert rec.wait(rec.seen("Ticker Data", 1333))
         assert orec.wait(lambda: orec.connects == 1)
-        sb.drop_feeds("/dhan/feed")
+        sandbox.drop_feeds("/dhan/feed")
         assert rec.wait(lambda: rec.connects == 2)
     finally:
         feed.close()
@@ -388,11 +383,11 @@ def test_no_token_in_feed_logs(sb, caplog):
     assert json.dumps(token)[1:-1] not in text
 
 
-def test_feeds_from_a_client(sb):
-    token = sb.dhan.issue_token(CLIENT)
-    with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
-        feed = DhanFeed.from_dhan(dhan, [("NSE_EQ", "1333")], **sb.dhan_feed_urls(), **FAST)
-        orders = DhanOrder.from_dhan(dhan, **sb.dhan_order_urls(), **FAST)
+def test_feeds_from_a_client(sandbox):
+    token = sandbox.dhan.issue_token(CLIENT)
+    with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sandbox.dhan_urls()) as dhan:
+        feed = DhanFeed.from_dhan(dhan, [("NSE_EQ", "1333")], **sandbox.dhan_feed_urls(), **FAST)
+        orders = DhanOrder.from_dhan(dhan, **sandbox.dhan_order_urls(), **FAST)
         assert feed.client_id == CLIENT and orders.client_id == CLIENT
         rec = Rec(feed)
         feed.connect(threaded=True)
@@ -400,18 +395,18 @@ def test_feeds_from_a_client(sb):
             assert rec.wait(rec.seen("Ticker Data", 1333))
         finally:
             feed.close()
-    with Dhan(CLIENT, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as empty:
+    with Dhan(CLIENT, rate_limits=False, cache_dir=False, **sandbox.dhan_urls()) as empty:
         with pytest.raises(errors.AuthError):
             DhanFeed.from_dhan(empty)
 
 
-def test_raw_mode_still_honours_a_disconnect(sb):
-    feed = make_feed(sb, [("NSE_EQ", "1333")], parse_data=False)
+def test_raw_mode_still_honours_a_disconnect(sandbox):
+    feed = make_feed(sandbox, [("NSE_EQ", "1333")], parse_data=False)
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
         assert rec.wait(lambda: len(rec.raw) >= 1)
-        sb.dhan_feed.disconnect(807)
+        sandbox.dhan_feed.disconnect(807)
         assert rec.wait(lambda: rec.gave_up)
         assert any(isinstance(e, errors.TokenExpired) and e.code == 807 for e in rec.errors)
     finally:

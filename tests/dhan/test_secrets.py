@@ -47,18 +47,18 @@ def _text(record: logging.LogRecord) -> str:
     return out
 
 
-def test_no_secret_in_logs_errors_or_reprs(sb, make_dhan, debug_everywhere):
-    totp_secret = sb.dhan.accounts[CLIENT].totp_secret
+def test_no_secret_in_logs_errors_or_reprs(sandbox, make_dhan, debug_everywhere):
+    totp_secret = sandbox.dhan.accounts[CLIENT].totp_secret
     seen_errors: List[BaseException] = []
     client = make_dhan(CLIENT, store=MemoryStore())
 
     # a refused login first (wrong code), then a good one
     # (digits that appear nowhere else in the logs, so a hit means a leak)
-    wrong_code = "864297" if sb.dhan.totp() != "864297" else "864279"
+    wrong_code = "864297" if sandbox.dhan.totp() != "864297" else "864279"
     with pytest.raises(errors.AuthError) as e:
         client.authorize(pin=PIN, totp=wrong_code)
     seen_errors.append(e.value)
-    code = sb.dhan.totp()
+    code = sandbox.dhan.totp()
     data = client.generate_token(PIN, code)
     client.authorize(pin=PIN, totp_secret=totp_secret)
     token = client.access_token
@@ -70,15 +70,15 @@ def test_no_secret_in_logs_errors_or_reprs(sb, make_dhan, debug_everywhere):
     with pytest.raises(errors.OrderError) as e:  # an error from Dhan
         client.cancel_order(placed["orderId"])
     seen_errors.append(e.value)
-    sb.drop_next(1, path="/dhan/v2/orders", after=True)
+    sandbox.drop_next(1, path="/dhan/v2/orders", after=True)
     with pytest.raises(errors.OrderStateUnknown) as e:  # a network failure
         client.place_order("1333", "NSE_EQ", "BUY", 1, "LIMIT", "CNC", 1500)
     seen_errors.append(e.value)
-    sb.dhan.expire_sessions()
+    sandbox.dhan.expire_sessions()
     client.get_positions()  # refused, logged in again with the TOTP secret, replayed
     token2 = client.access_token
-    sb.dhan.expire_sessions()
-    sb.dhan.accounts[CLIENT].pin = "999999"  # the re-login now fails
+    sandbox.dhan.expire_sessions()
+    sandbox.dhan.accounts[CLIENT].pin = "999999"  # the re-login now fails
     with pytest.raises(errors.AuthError) as e:
         client.get_positions()
     seen_errors.append(e.value)

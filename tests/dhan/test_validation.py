@@ -14,18 +14,9 @@ from .conftest import CLIENT
 GOOD = ("1333", "NSE_EQ", "BUY", 1, "LIMIT", "CNC", 1600)  # a good place_order call
 
 
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    # One sandbox for the module: these tests must never reach it anyway.
-    with Sandbox() as sandbox:
-        sandbox.dhan.rate_limits = {k: (10_000, 1.0) for k in sandbox.dhan.rate_limits}
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def dhan(sb: Sandbox) -> Iterator[Dhan]:
-    with Dhan(CLIENT, sb.dhan.issue_token(CLIENT), rate_limits=False, cache_dir=False, **sb.dhan_urls()) as client:
+@pytest.fixture
+def dhan(sandbox: Sandbox) -> Iterator[Dhan]:
+    with Dhan(CLIENT, sandbox.dhan.issue_token(CLIENT), rate_limits=False, cache_dir=False, **sandbox.dhan_urls()) as client:
         yield client
 
 
@@ -113,20 +104,20 @@ BAD = [
 
 
 @pytest.mark.parametrize("name,call", BAD, ids=[f"{n}-{i}" for i, (n, _) in enumerate(BAD)])
-def test_bad_argument_caught_before_the_network(sb, dhan, name, call):
-    before = len(sb.requests())
+def test_bad_argument_caught_before_the_network(sandbox, dhan, name, call):
+    before = len(sandbox.requests())
     with pytest.raises((ValueError, TypeError)) as e:
         call(dhan)
     assert name in str(e.value)
-    assert len(sb.requests()) == before
+    assert len(sandbox.requests()) == before
 
 
-def test_exactly_1000_instruments_are_allowed(sb, dhan):
+def test_exactly_1000_instruments_are_allowed(sandbox, dhan):
     ids = [1333] * 1000
     assert dhan.ticker_data({"NSE_EQ": ids})["status"] == "success"
 
 
-def test_enum_strings_are_case_insensitive(sb, dhan):
+def test_enum_strings_are_case_insensitive(sandbox, dhan):
     placed = dhan.place_order(1333, "nse_eq", "Buy", "2", "Market", "intraday", 0)
     assert placed["orderStatus"] == "TRADED"
-    assert sb.dhan.orders[placed["orderId"]]["quantity"] == 2
+    assert sandbox.dhan.orders[placed["orderId"]]["quantity"] == 2

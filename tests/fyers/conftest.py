@@ -1,4 +1,4 @@
-"""Fixtures for the Fyers tests: a fresh sandbox per test, a logged-in client."""
+"""Fixtures for the Fyers tests: a logged-in client on the sandbox (`sandbox` and `make_sandbox` are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,33 +16,27 @@ from brokers.stores import MemoryStore
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as s:
-        yield s
-
-
-@pytest.fixture
 def mstore() -> MemoryStore:
     return MemoryStore()
 
 
 @pytest.fixture
-def token(sb: Sandbox) -> str:
-    return sb.fyers.issue_access_token()
+def token(sandbox: Sandbox) -> str:
+    return sandbox.fyers.issue_access_token()
 
 
 @pytest.fixture
-def fyers(sb: Sandbox, token: str) -> Iterator[Fyers]:
-    with Fyers(client_id=sb.fyers.client_id, token=token, **sb.fyers_urls()) as client:
+def fyers(sandbox: Sandbox, token: str) -> Iterator[Fyers]:
+    with Fyers(client_id=sandbox.fyers.client_id, token=token, **sandbox.fyers_urls()) as client:
         yield client
 
 
-def make_auth(sb: Sandbox, **kw: object) -> FyersAuth:
-    fs = sb.fyers
-    return FyersAuth(fs.client_id, fs.redirect_uri, fs.secret_key, **sb.fyers_urls(), **kw)  # type: ignore[arg-type]
+def make_auth(sandbox: Sandbox, **kw: object) -> FyersAuth:
+    fs = sandbox.fyers
+    return FyersAuth(fs.client_id, fs.redirect_uri, fs.secret_key, **sandbox.fyers_urls(), **kw)  # type: ignore[arg-type]
 
 
-def browser_login(sb: Sandbox, auth: FyersAuth, fy_id: str = "XS00001") -> str:
+def browser_login(sandbox: Sandbox, auth: FyersAuth, fy_id: str = "XS00001") -> str:
     """Follow generate_authcode() as a browser would; the auth_code from the redirect."""
     r = requests.get(auth.generate_authcode() + f"&fy_id={fy_id}", allow_redirects=False, timeout=5)
     assert r.status_code == 302

@@ -12,25 +12,25 @@ BUY_LMT = {"symbol": "NSE:INFY-EQ", "qty": 1, "type": 1, "side": 1, "productType
            "validity": "DAY", "orderTag": "tag1"}
 
 
-def test_construction_makes_no_network_call_and_repr_hides_token(sb, token):
-    f = Fyers(client_id=sb.fyers.client_id, token=token, **sb.fyers_urls())
+def test_construction_makes_no_network_call_and_repr_hides_token(sandbox, token):
+    f = Fyers(client_id=sandbox.fyers.client_id, token=token, **sandbox.fyers_urls())
     try:
-        assert sb.requests() == []
+        assert sandbox.requests() == []
         assert token not in repr(f) and "<set>" in repr(f)
     finally:
         f.close()
 
 
-def test_headers_are_appid_token_and_version_3(sb, fyers, token):
+def test_headers_are_appid_token_and_version_3(sandbox, fyers, token):
     fyers.get_profile()
-    h = sb.fyers.last_headers
-    assert h["authorization"] == f"{sb.fyers.client_id}:{token}"
+    h = sandbox.fyers.last_headers
+    assert h["authorization"] == f"{sandbox.fyers.client_id}:{token}"
     assert h["version"] == "3"
 
 
-def test_appid_prefixed_token_is_accepted(sb, token):
-    with Fyers(token=f"{sb.fyers.client_id}:{token}", **sb.fyers_urls()) as f:
-        assert f.client_id == sb.fyers.client_id
+def test_appid_prefixed_token_is_accepted(sandbox, token):
+    with Fyers(token=f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_urls()) as f:
+        assert f.client_id == sandbox.fyers.client_id
         assert f.get_profile()["s"] == "ok"
 
 
@@ -46,7 +46,7 @@ def test_account_methods(fyers):
     assert fyers.market_status()["marketStatus"][0]["status"] == "OPEN"
 
 
-def test_place_modify_cancel_and_order_book(sb, fyers):
+def test_place_modify_cancel_and_order_book(sandbox, fyers):
     placed = fyers.place_order(BUY_LMT)
     assert placed["code"] == 1101 and placed["id"]
     oid = placed["id"]
@@ -86,13 +86,13 @@ def test_basket_orders(fyers):
     assert [r["body"]["code"] for r in can["data"]] == [1103, 1103]
 
 
-def test_multileg_order(sb, fyers):
+def test_multileg_order(sandbox, fyers):
     data = {"productType": "INTRADAY", "offlineOrder": False, "orderType": "2L", "validity": "IOC",
             "legs": {"leg1": {"symbol": "NSE:NIFTY26DECFUT", "qty": 75, "side": 1, "type": 1, "limitPrice": 24300.0},
                      "leg2": {"symbol": "NSE:NIFTY26DEC24300CE", "qty": 75, "side": -1, "type": 1,
                               "limitPrice": 180.0}}}
     assert fyers.place_multileg_order(data)["code"] == 1101
-    assert sb.fyers.order_count() == 2
+    assert sandbox.fyers.order_count() == 2
 
 
 def test_convert_and_exit_positions(fyers):
@@ -108,11 +108,11 @@ def test_convert_and_exit_positions(fyers):
     assert e.value.code == -398
 
 
-def test_convert_position_is_a_post_with_json_body(sb, fyers):
+def test_convert_position_is_a_post_with_json_body(sandbox, fyers):
     fyers.place_order(BUY_MKT)
     fyers.convert_position({"symbol": "NSE:SBIN-EQ", "positionSide": 1, "convertQty": 1,
                             "convertFrom": "INTRADAY", "convertTo": "MARGIN"})
-    assert [r.method for r in sb.requests(path="/fyers/api/v3/positions")] == ["POST"]
+    assert [r.method for r in sandbox.requests(path="/fyers/api/v3/positions")] == ["POST"]
 
 
 def test_gtt_orders(fyers):
@@ -142,7 +142,7 @@ def test_market_data(fyers):
     assert any(c["option_type"] == "CE" for c in oc["data"]["optionsChain"])
 
 
-def test_symbol_token_uses_bare_token(sb, fyers, token):
+def test_symbol_token_uses_bare_token(sandbox, fyers, token):
     res = fyers.symbol_token(["NSE:SBIN-EQ", "NSE:NOPE-EQ"])
     assert res["validSymbol"] == {"NSE:SBIN-EQ": "10100000003045"}
     assert res["invalidSymbol"] == ["NSE:NOPE-EQ"]
@@ -159,45 +159,45 @@ def test_symbol_master_and_index_names(fyers):
         fyers.symbol_master("NSE")
 
 
-def test_logout_kills_the_token_and_clears_the_store(sb, mstore):
+def test_logout_kills_the_token_and_clears_the_store(sandbox, mstore):
     from brokers.fyers.auth import make_session, session_key
 
-    tok = sb.fyers.issue_access_token()
-    mstore.save(session_key(sb.fyers.client_id), make_session(sb.fyers.client_id, tok))
-    with Fyers(client_id=sb.fyers.client_id, store=mstore, **sb.fyers_urls()) as f:
+    tok = sandbox.fyers.issue_access_token()
+    mstore.save(session_key(sandbox.fyers.client_id), make_session(sandbox.fyers.client_id, tok))
+    with Fyers(client_id=sandbox.fyers.client_id, store=mstore, **sandbox.fyers_urls()) as f:
         assert f.logout()["s"] == "ok"
-        assert mstore.load(session_key(sb.fyers.client_id)) is None
+        assert mstore.load(session_key(sandbox.fyers.client_id)) is None
         with pytest.raises(errors.TokenExpired):
             f.get_profile()
 
 
 # -- error mapping -------------------------------------------------------------------------------
-def test_bad_token_is_token_expired(sb):
-    with Fyers(client_id=sb.fyers.client_id, token="eyJ.bad.token", **sb.fyers_urls()) as f:
+def test_bad_token_is_token_expired(sandbox):
+    with Fyers(client_id=sandbox.fyers.client_id, token="eyJ.bad.token", **sandbox.fyers_urls()) as f:
         with pytest.raises(errors.TokenExpired) as e:
             f.funds()
     assert e.value.code == -16 and e.value.status == 401
 
 
-def test_error_envelope_on_http_200_raises(sb, fyers):
-    sb.fail_next(1, 200, path="/fyers/data/quotes", body={"s": "error", "code": -300, "message": "Invalid symbol"},
+def test_error_envelope_on_http_200_raises(sandbox, fyers):
+    sandbox.fail_next(1, 200, path="/fyers/data/quotes", body={"s": "error", "code": -300, "message": "Invalid symbol"},
                  content_type="application/json")
     with pytest.raises(errors.InputError) as e:
         fyers.quotes({"symbols": "NSE:SBIN-EQ"})
     assert e.value.code == -300 and e.value.status == 200
 
 
-def test_unknown_code_on_an_order_call_is_an_order_error(sb, fyers):
-    sb.fail_next(1, 400, path="/fyers/api/v3/orders/sync", body={"s": "error", "code": -9999, "message": "odd"},
+def test_unknown_code_on_an_order_call_is_an_order_error(sandbox, fyers):
+    sandbox.fail_next(1, 400, path="/fyers/api/v3/orders/sync", body={"s": "error", "code": -9999, "message": "odd"},
                  content_type="application/json")
     with pytest.raises(errors.OrderError):
         fyers.place_order(BUY_LMT)
 
 
-def test_errors_are_fresh_objects_not_a_shared_dict(sb, fyers):
+def test_errors_are_fresh_objects_not_a_shared_dict(sandbox, fyers):
     caught = []
     for code in (-310, -313):
-        sb.fail_next(1, 400, path="/fyers/api/v3/funds", body={"s": "error", "code": code, "message": "x"},
+        sandbox.fail_next(1, 400, path="/fyers/api/v3/funds", body={"s": "error", "code": code, "message": "x"},
                      content_type="application/json")
         with pytest.raises(errors.InputError) as e:
             fyers.funds()
@@ -216,17 +216,17 @@ def test_sandbox_rejection_codes(fyers):
         fyers.modify_order({"id": "nope", "qty": 1})
 
 
-def test_html_502_is_a_server_error_with_status(sb, fyers):
+def test_html_502_is_a_server_error_with_status(sandbox, fyers):
     fyers.transport._sleep = lambda s: None  # the retries' backoff is not what is tested here
-    sb.fail_next(4, 502, path="/fyers/api/v3/profile")
+    sandbox.fail_next(4, 502, path="/fyers/api/v3/profile")
     with pytest.raises(errors.ServerError) as e:
         fyers.get_profile()
     assert e.value.status == 502
 
 
-def test_fyers_model_constructor_arguments_are_accepted(sb, token):
-    with Fyers(client_id=sb.fyers.client_id, token=token, is_async=False, log_path="/nonexistent",
-               log_level="DEBUG", **sb.fyers_urls()) as f:
+def test_fyers_model_constructor_arguments_are_accepted(sandbox, token):
+    with Fyers(client_id=sandbox.fyers.client_id, token=token, is_async=False, log_path="/nonexistent",
+               log_level="DEBUG", **sandbox.fyers_urls()) as f:
         assert f.funds()["s"] == "ok"
     with pytest.raises(ValueError, match="is_async"):
-        Fyers(client_id=sb.fyers.client_id, token=token, is_async=True)
+        Fyers(client_id=sandbox.fyers.client_id, token=token, is_async=True)

@@ -32,13 +32,11 @@ def test_every_fyers_model_method_exists_with_its_argument(name):
     assert params in ([], ["data"])
 
 
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Tuple[Sandbox, Fyers]]:
-    with Sandbox() as sb:
-        sb.fyers.rate_limits = [(100_000, 1.0)]  # many quick calls; limits are tested elsewhere
-        with Fyers(client_id=sb.fyers.client_id, token=sb.fyers.issue_access_token(), rate_limits=False,
-                   **sb.fyers_urls()) as client:
-            yield sb, client
+@pytest.fixture
+def shared(sandbox: Sandbox) -> Iterator[Tuple[Sandbox, Fyers]]:
+    with Fyers(client_id=sandbox.fyers.client_id, token=sandbox.fyers.issue_access_token(), rate_limits=False,
+               **sandbox.fyers_urls()) as client:
+        yield sandbox, client
 
 
 SMART = {"symbol": "NSE:SBIN-EQ", "side": 1, "qty": 5, "productType": "CNC"}
@@ -106,17 +104,17 @@ def test_screeners_config_takes_no_argument(shared):
     ("create_alert", "NSE:SBIN-EQ", "dict"),
 ])
 def test_extra_methods_check_arguments_first(shared, name, data, needle):
-    sb, client = shared
-    before = len(sb.requests())
+    sandbox, client = shared
+    before = len(sandbox.requests())
     with pytest.raises((ValueError, TypeError), match=needle):
         getattr(client, name)(data)
-    assert len(sb.requests()) == before
+    assert len(sandbox.requests()) == before
 
 
 def test_smart_order_is_an_order_call(shared):
-    sb, client = shared
-    before = len(sb.requests("POST", "/fyers/api/v3/smart-order/limit"))
-    sb.drop_next(1, path="/fyers/api/v3/smart-order/limit", after=True)
+    sandbox, client = shared
+    before = len(sandbox.requests("POST", "/fyers/api/v3/smart-order/limit"))
+    sandbox.drop_next(1, path="/fyers/api/v3/smart-order/limit", after=True)
     with pytest.raises(errors.OrderStateUnknown):
         client.create_smart_order_limit(SMART)
-    assert len(sb.requests("POST", "/fyers/api/v3/smart-order/limit")) == before + 1
+    assert len(sandbox.requests("POST", "/fyers/api/v3/smart-order/limit")) == before + 1

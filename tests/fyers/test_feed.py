@@ -56,13 +56,13 @@ class Recorder:
 
 
 @pytest.fixture
-def token(sb: Sandbox) -> str:
-    return sb.fyers.issue_access_token()
+def token(sandbox: Sandbox) -> str:
+    return sandbox.fyers.issue_access_token()
 
 
 @pytest.fixture
-def feed(sb: Sandbox, token: str) -> Iterator[FyersFeed]:
-    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), **FAST)
+def feed(sandbox: Sandbox, token: str) -> Iterator[FyersFeed]:
+    f = FyersFeed(f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_feed_urls(), **FAST)
     yield f
     f.close()
 
@@ -72,13 +72,13 @@ def _no_threads(f: Any) -> bool:
     return run is None or not any(t.is_alive() for t in run.threads)
 
 
-def _data_session(sb: Sandbox) -> Any:
-    assert wait_until(lambda: len(sb.fyers_data.sessions()) == 1)
-    return sb.fyers_data.sessions()[0]
+def _data_session(sandbox: Sandbox) -> Any:
+    assert wait_until(lambda: len(sandbox.fyers_data.sessions()) == 1)
+    return sandbox.fyers_data.sessions()[0]
 
 
 # -- data socket ---------------------------------------------------------------------------------------
-def test_ticks_for_symbols_and_index_subscribed_on_connect(sb, feed):
+def test_ticks_for_symbols_and_index_subscribed_on_connect(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.on_connect = lambda f: f.subscribe([SBIN, NIFTY])
     feed.connect(threaded=True)
@@ -95,46 +95,46 @@ def test_ticks_for_symbols_and_index_subscribed_on_connect(sb, feed):
     assert _no_threads(feed) and not feed.connected
 
 
-def test_subscribe_before_connect_is_sent_once_connected(sb, feed):
+def test_subscribe_before_connect_is_sent_once_connected(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     assert feed.subscribe([SBIN]) is False  # remembered only
     feed.connect(threaded=True)
     assert rec.wait(lambda: any(t["symbol"] == SBIN for t in rec.ticks()))
-    kinds = [k for k, _ in _data_session(sb).received]
+    kinds = [k for k, _ in _data_session(sandbox).received]
     assert kinds[:3] == [1, 12, 4]  # auth, mode, subscribe
 
 
-def test_reconnect_restores_subscriptions_without_new_lookups(sb, feed):
+def test_reconnect_restores_subscriptions_without_new_lookups(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.subscribe([SBIN, NIFTY])
     feed.subscribe([INFY], data_type="DepthUpdate", channel=12)
     feed.channel_pause(12)
     feed.connect(threaded=True)
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 1 and any(t["symbol"] == SBIN for t in rec.ticks()))
-    first = _data_session(sb)
+    first = _data_session(sandbox)
     # The subscribe and pause frames may still be on their way to the server after the first tick.
     expected = {"sf|nse_cm|3045", "if|nse_cm|Nifty 50", "dp|nse_cm|1594"}
     assert wait_until(lambda: set(first.topics) == expected and 12 in first.paused)
-    assert sb.drop_feeds("/fyers/data") == 1
+    assert sandbox.drop_feeds("/fyers/data") == 1
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
     assert rec.calls["on_reconnect"] and rec.calls["on_reconnect"][0] == 1
-    assert wait_until(lambda: any(s is not first and len(s.topics) == 3 for s in sb.fyers_data.sessions()))
-    second = next(s for s in sb.fyers_data.sessions() if s is not first)
+    assert wait_until(lambda: any(s is not first and len(s.topics) == 3 for s in sandbox.fyers_data.sessions()))
+    second = next(s for s in sandbox.fyers_data.sessions() if s is not first)
     assert set(second.topics) == set(first.topics) and second.paused == {12}
     before = len(rec.ticks())
     assert rec.wait(lambda: len([t for t in rec.ticks()[before:] if t["symbol"] == SBIN]) >= 2)
     assert not any(t["type"] == "dp" for t in rec.ticks()[before:])  # channel 12 stayed paused
-    assert len(sb.requests("POST", "/fyers/data/symbol-token")) == 2  # one per subscribe call, none on replay
+    assert len(sandbox.requests("POST", "/fyers/data/symbol-token")) == 2  # one per subscribe call, none on replay
     feed.channel_resume(12)
     assert rec.wait(lambda: any(t["type"] == "dp" and t["symbol"] == INFY for t in rec.ticks()[before:]))
 
 
-def test_unsubscribe_pause_resume_and_lite_mode(sb, feed):
+def test_unsubscribe_pause_resume_and_lite_mode(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.connect(threaded=True)
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 1)
     feed.subscribe([SBIN, INFY])
-    s = _data_session(sb)
+    s = _data_session(sandbox)
     assert wait_until(lambda: len(s.topics) == 2)
     assert feed.unsubscribe([INFY]) is True
     assert wait_until(lambda: set(s.topics) == {"sf|nse_cm|3045"})
@@ -151,7 +151,7 @@ def test_unsubscribe_pause_resume_and_lite_mode(sb, feed):
     assert set(lite) == {"ltp", "symbol", "type"} and lite["symbol"] == SBIN
 
 
-def test_depth_ticks(sb, feed):
+def test_depth_ticks(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.on_connect = lambda f: f.subscribe([INFY], data_type="DepthUpdate")
     feed.connect(threaded=True)
@@ -160,7 +160,7 @@ def test_depth_ticks(sb, feed):
     assert dp["symbol"] == INFY and dp["bid_price1"] < dp["ask_price1"] and dp["bid_size1"] == 100
 
 
-def test_bad_subscriptions(sb, feed):
+def test_bad_subscriptions(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     with pytest.raises(ValueError, match="depth"):
         feed.subscribe([NIFTY], data_type="DepthUpdate")
@@ -170,54 +170,54 @@ def test_bad_subscriptions(sb, feed):
         feed.subscribe(["SBIN"])
     with pytest.raises(ValueError, match="channel"):
         feed.subscribe([SBIN], channel=0)
-    assert sb.requests(path="/fyers/data/symbol-token") == []
+    assert sandbox.requests(path="/fyers/data/symbol-token") == []
     feed.subscribe([SBIN, "NSE:NOPE-EQ"])  # the valid one is kept, the other reported
     assert rec.calls["on_error"] and rec.calls["on_error"][0].code == -300
     assert list(feed.subscriptions) == ["sf|nse_cm|3045"]
 
 
-def test_acks_are_sent_every_ack_count_frames(sb, feed):
-    sb.fyers_data.ack_count = 2
+def test_acks_are_sent_every_ack_count_frames(sandbox, feed):
+    sandbox.fyers_data.ack_count = 2
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
-    s = _data_session(sb)
+    s = _data_session(sandbox)
     assert wait_until(lambda: len(s.acks) >= 2)
     assert s.acks == sorted(s.acks) and s.acks[0] == 2  # the message number of every 2nd frame
 
 
-def test_refused_login_is_reported_once_and_not_retried(sb, feed):
+def test_refused_login_is_reported_once_and_not_retried(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
-    sb.fyers_data.refuse_auth = True
+    sandbox.fyers_data.refuse_auth = True
     feed.connect(threaded=True)
     assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
     assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
     assert rec.calls["on_error"][0].code == 11001
     assert wait_until(lambda: not feed.running)
-    assert sb.ws.connections_made == 1 and rec.calls["on_reconnect"] == []
+    assert sandbox.ws.connections_made == 1 and rec.calls["on_reconnect"] == []
 
 
-def test_expired_jwt_does_not_connect(sb):
-    tok = sb.fyers.issue_access_token(lifetime=-60)
-    f = FyersFeed(f"{sb.fyers.client_id}:{tok}", **sb.fyers_feed_urls(), **FAST)
+def test_expired_jwt_does_not_connect(sandbox):
+    tok = sandbox.fyers.issue_access_token(lifetime=-60)
+    f = FyersFeed(f"{sandbox.fyers.client_id}:{tok}", **sandbox.fyers_feed_urls(), **FAST)
     seen: List[BaseException] = []
     f.on_error = lambda feed, e: seen.append(e)
     f.connect(threaded=True)
     assert isinstance(seen[0], errors.TokenExpired) and seen[0].code == -99
-    assert not f.running and sb.ws.connections_made == 0
+    assert not f.running and sandbox.ws.connections_made == 0
     f.close()
 
 
-def test_constructor_checks_and_repr(sb, token):
+def test_constructor_checks_and_repr(sandbox, token):
     with pytest.raises(ValueError, match="client_id"):
         FyersFeed(token)
     with pytest.raises(ValueError, match="hsm_key"):
-        FyersFeed(f"{sb.fyers.client_id}:not-a-jwt")
-    f = FyersFeed(token, client_id=sb.fyers.client_id)
+        FyersFeed(f"{sandbox.fyers.client_id}:not-a-jwt")
+    f = FyersFeed(token, client_id=sandbox.fyers.client_id)
     assert token not in repr(f) and "stopped" in repr(f)
     f.close()  # closing a feed that never ran is fine
 
 
-def test_handler_errors_are_reported_and_ticks_go_on(sb, feed):
+def test_handler_errors_are_reported_and_ticks_go_on(sandbox, feed):
     rec = Recorder(feed, ["on_message"])
     count = []
 
@@ -233,7 +233,7 @@ def test_handler_errors_are_reported_and_ticks_go_on(sb, feed):
     assert feed.connected
 
 
-def test_close_is_bounded_idempotent_and_restartable(sb, feed):
+def test_close_is_bounded_idempotent_and_restartable(sandbox, feed):
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
@@ -250,11 +250,11 @@ def test_close_is_bounded_idempotent_and_restartable(sb, feed):
     assert _no_threads(feed)
 
 
-def test_binary_pings_are_sent(sb, token):
-    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), ping_every=0.05, **FAST)
+def test_binary_pings_are_sent(sandbox, token):
+    f = FyersFeed(f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_feed_urls(), ping_every=0.05, **FAST)
     try:
         f.connect(threaded=True)
-        s = _data_session(sb)
+        s = _data_session(sandbox)
         assert wait_until(lambda: sum(k == 11 for k, _ in s.received) >= 2)
     finally:
         f.close()
@@ -262,8 +262,8 @@ def test_binary_pings_are_sent(sb, token):
 
 # -- order socket --------------------------------------------------------------------------------------
 @pytest.fixture
-def orders(sb: Sandbox, token: str) -> Iterator[FyersOrder]:
-    f = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), **FAST)
+def orders(sandbox: Sandbox, token: str) -> Iterator[FyersOrder]:
+    f = FyersOrder(f"{sandbox.fyers.client_id}:{token}", url=sandbox.fyers_order_url(), **FAST)
     yield f
     f.close()
 
@@ -271,12 +271,12 @@ def orders(sb: Sandbox, token: str) -> Iterator[FyersOrder]:
 ORDER = {"symbol": SBIN, "qty": 1, "type": 2, "side": 1, "productType": "INTRADAY", "orderTag": "o1"}
 
 
-def test_order_trade_and_position_updates(sb, token, orders):
+def test_order_trade_and_position_updates(sandbox, token, orders):
     rec = Recorder(orders, ["on_order_update", "on_trade", "on_position", "on_general"])
     orders.on_connect = lambda f: f.subscribe("OnOrders,OnTrades,OnPositions")
     orders.connect(threaded=True)
     assert rec.wait(lambda: any(m.get("code") == 1605 for m in rec.calls["on_general"]))
-    with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
+    with Fyers(sandbox.fyers.client_id, token, **sandbox.fyers_urls()) as client:
         oid = client.place_order(ORDER)["id"]
     assert rec.wait(lambda: rec.calls["on_order_update"] and rec.calls["on_trade"] and rec.calls["on_position"])
     order = rec.calls["on_order_update"][0]["orders"]
@@ -286,18 +286,18 @@ def test_order_trade_and_position_updates(sb, token, orders):
     assert rec.calls["on_position"][0]["positions"]["netQty"] == 1
 
 
-def test_order_socket_resubscribes_after_reconnect_and_pings(sb, token):
-    f = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), ping_every=0.05, **FAST)
+def test_order_socket_resubscribes_after_reconnect_and_pings(sandbox, token):
+    f = FyersOrder(f"{sandbox.fyers.client_id}:{token}", url=sandbox.fyers_order_url(), ping_every=0.05, **FAST)
     rec = Recorder(f, ["on_order_update", "on_trade", "on_position", "on_general"])
     try:
         f.subscribe("OnOrders")
         f.connect(threaded=True)
         assert rec.wait(lambda: len(rec.calls["on_general"]) == 1)
-        assert wait_until(lambda: sb.fyers_orders.sessions() and "ping" in sb.fyers_orders.sessions()[0].received)
-        assert sb.drop_feeds("/fyers/orders") == 1
+        assert wait_until(lambda: sandbox.fyers_orders.sessions() and "ping" in sandbox.fyers_orders.sessions()[0].received)
+        assert sandbox.drop_feeds("/fyers/orders") == 1
         assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2 and len(rec.calls["on_general"]) == 2)
-        assert sb.fyers_orders.sessions()[0].lists == {"orders"}
-        with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
+        assert sandbox.fyers_orders.sessions()[0].lists == {"orders"}
+        with Fyers(sandbox.fyers.client_id, token, **sandbox.fyers_urls()) as client:
             client.place_order(ORDER)
         assert rec.wait(lambda: bool(rec.calls["on_order_update"]))
         assert rec.calls["on_trade"] == []  # not subscribed
@@ -307,7 +307,7 @@ def test_order_socket_resubscribes_after_reconnect_and_pings(sb, token):
     assert _no_threads(f)
 
 
-def test_order_socket_unsubscribe_and_bad_names(sb, orders):
+def test_order_socket_unsubscribe_and_bad_names(sandbox, orders):
     rec = Recorder(orders, ["on_order_update", "on_trade", "on_position", "on_general"])
     with pytest.raises(ValueError, match="OnOrderz"):
         orders.subscribe("OnOrderz")
@@ -317,51 +317,51 @@ def test_order_socket_unsubscribe_and_bad_names(sb, orders):
     assert rec.wait(lambda: len(rec.calls["on_general"]) == 1)
     orders.unsubscribe("OnGeneral")
     assert rec.wait(lambda: any(m.get("code") == 1606 for m in rec.calls["on_general"]))
-    assert wait_until(lambda: sb.fyers_orders.sessions()[0].lists == {"orders"})
+    assert wait_until(lambda: sandbox.fyers_orders.sessions()[0].lists == {"orders"})
 
 
-def test_order_socket_refused_token_stops(sb):
-    f = FyersOrder(f"{sb.fyers.client_id}:eyJ.not.valid", url=sb.fyers_order_url(), **FAST)
+def test_order_socket_refused_token_stops(sandbox):
+    f = FyersOrder(f"{sandbox.fyers.client_id}:eyJ.not.valid", url=sandbox.fyers_order_url(), **FAST)
     rec = Recorder(f, ["on_order_update", "on_trade", "on_position", "on_general"])
     try:
         f.connect(threaded=True)
         assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
         assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
         assert wait_until(lambda: not f.running)
-        assert sb.ws.connections_made == 1
+        assert sandbox.ws.connections_made == 1
     finally:
         f.close()
 
 
-def test_lookups_can_share_a_client(sb, token):
-    with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
-        f = FyersFeed(f"{sb.fyers.client_id}:{token}", url=sb.fyers_feed_urls()["url"], client=client, **FAST)
+def test_lookups_can_share_a_client(sandbox, token):
+    with Fyers(sandbox.fyers.client_id, token, **sandbox.fyers_urls()) as client:
+        f = FyersFeed(f"{sandbox.fyers.client_id}:{token}", url=sandbox.fyers_feed_urls()["url"], client=client, **FAST)
         try:
             f.subscribe([SBIN])
-            assert sb.requests("POST", "/fyers/data/symbol-token")
+            assert sandbox.requests("POST", "/fyers/data/symbol-token")
         finally:
             f.close()
         assert client.funds()["s"] == "ok"  # the feed did not close the caller's client
 
 
-def test_server_notices_and_malformed_frames(sb, feed):
+def test_server_notices_and_malformed_frames(sandbox, feed):
     from brokers.sandbox.fyers import frames as hsm
 
     rec = Recorder(feed, ["on_tick", "on_message"])
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
     assert rec.wait(lambda: bool(rec.ticks()))
-    assert sb.fyers_data.push(hsm.custom(51001, "symbol limit reached", 4)) == 1
+    assert sandbox.fyers_data.push(hsm.custom(51001, "symbol limit reached", 4)) == 1
     assert rec.wait(lambda: any(m.get("code") == 51001 for m in rec.calls["on_message"] if isinstance(m, dict)))
     notice = next(m for m in rec.calls["on_message"] if isinstance(m, dict) and m.get("code") == 51001)
     assert notice == {"code": 51001, "message": "symbol limit reached", "ref_type": 4, "type": "msg", "s": "error"}
-    sb.fyers_data.push(b"\x00\x10\x06\x00\x00\x00\x01\x00\x05U")  # claims 5 records, holds a stub
+    sandbox.fyers_data.push(b"\x00\x10\x06\x00\x00\x00\x01\x00\x05U")  # claims 5 records, holds a stub
     assert rec.wait(lambda: any(isinstance(e, ValueError) for e in rec.calls["on_error"]))
     mark = len(rec.ticks())
     assert rec.wait(lambda: len(rec.ticks()) > mark) and feed.connected  # the feed went on
 
 
-def test_symbol_limit_per_connection(sb, feed, monkeypatch):
+def test_symbol_limit_per_connection(sandbox, feed, monkeypatch):
     import brokers.fyers.feed as feed_module
 
     monkeypatch.setattr(feed_module, "MAX_SYMBOLS", 2)
@@ -371,9 +371,9 @@ def test_symbol_limit_per_connection(sb, feed, monkeypatch):
     assert len(feed.subscriptions) == 2
 
 
-def test_set_access_token_after_logging_in_again(sb, token):
-    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), **FAST)
-    o = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), **FAST)
+def test_set_access_token_after_logging_in_again(sandbox, token):
+    f = FyersFeed(f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_feed_urls(), **FAST)
+    o = FyersOrder(f"{sandbox.fyers.client_id}:{token}", url=sandbox.fyers_order_url(), **FAST)
     rec = Recorder(f, ["on_tick", "on_message"])
     orec = Recorder(o, ["on_order_update", "on_trade", "on_position", "on_general"])
     try:
@@ -382,11 +382,11 @@ def test_set_access_token_after_logging_in_again(sb, token):
         f.connect(threaded=True)
         o.connect(threaded=True)
         assert rec.wait(lambda: bool(rec.ticks())) and orec.wait(lambda: bool(orec.calls["on_general"]))
-        sb.fyers.expire_sessions()
-        fresh = sb.fyers.issue_access_token()
+        sandbox.fyers.expire_sessions()
+        fresh = sandbox.fyers.issue_access_token()
         f.set_access_token(fresh)
-        o.set_access_token(f"{sb.fyers.client_id}:{fresh}")
-        assert sb.drop_feeds("/fyers") == 2
+        o.set_access_token(f"{sandbox.fyers.client_id}:{fresh}")
+        assert sandbox.drop_feeds("/fyers") == 2
         assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
         mark = len(rec.ticks())
         assert rec.wait(lambda: len(rec.ticks()) > mark)  # the new hsm_key logged in
@@ -399,10 +399,10 @@ def test_set_access_token_after_logging_in_again(sb, token):
         o.close()
 
 
-def test_fytokens_from_the_symbol_master_skip_the_lookup(sb, token):
-    with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
+def test_fytokens_from_the_symbol_master_skip_the_lookup(sandbox, token):
+    with Fyers(sandbox.fyers.client_id, token, **sandbox.fyers_urls()) as client:
         master = {r["symbol_ticker"]: r["fytoken"] for r in client.symbol_master("NSE_CM")}
-    f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), fytokens=master, **FAST)
+    f = FyersFeed(f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_feed_urls(), fytokens=master, **FAST)
     rec = Recorder(f, ["on_tick", "on_message"])
     try:
         f.subscribe([SBIN, NIFTY])
@@ -410,12 +410,12 @@ def test_fytokens_from_the_symbol_master_skip_the_lookup(sb, token):
         assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks()})
     finally:
         f.close()
-    assert sb.requests(path="/fyers/data/symbol-token") == []
+    assert sandbox.requests(path="/fyers/data/symbol-token") == []
 
 
-def test_unknown_index_names_are_fetched_once(sb, feed):
+def test_unknown_index_names_are_fetched_once(sandbox, feed):
     del feed.index_names[NIFTY]  # as if the built-in table lacked it
     feed.subscribe([NIFTY])
     feed.subscribe(["NSE:NIFTYBANK-INDEX"])
     assert "if|nse_cm|Nifty 50" in feed.subscriptions
-    assert len(sb.requests("GET", "/fyers/public/sym_details/index_hsm_mapping.json")) == 1
+    assert len(sandbox.requests("GET", "/fyers/public/sym_details/index_hsm_mapping.json")) == 1

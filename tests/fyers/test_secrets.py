@@ -12,13 +12,13 @@ from brokers.stores import MemoryStore
 from .conftest import browser_login, make_auth
 
 
-def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
-    fs = sb.fyers
+def test_no_secret_in_debug_logs_errors_or_reprs(sandbox, all_debug):
+    fs = sandbox.fyers
     store = MemoryStore()
     texts: List[str] = []
-    auth = make_auth(sb, store=store, state="st8")
+    auth = make_auth(sandbox, store=store, state="st8")
     with auth:
-        code = browser_login(sb, auth)
+        code = browser_login(sandbox, auth)
         tokens = auth.generate_token(auth_code=code)
         refreshed = auth.refresh_token(tokens["refresh_token"], fs.accounts["XS00001"].pin)
         try:
@@ -30,7 +30,7 @@ def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
         except errors.AuthError as e:
             texts += [str(e), repr(e), e.body or ""]
         texts.append(repr(auth))
-        with Fyers(store=store, auth=auth, pin=fs.accounts["XS00001"].pin, **sb.fyers_urls()) as f:
+        with Fyers(store=store, auth=auth, pin=fs.accounts["XS00001"].pin, **sandbox.fyers_urls()) as f:
             f.get_profile()
             f.quotes({"symbols": "NSE:SBIN-EQ"})
             f.symbol_token(["NSE:SBIN-EQ"])
@@ -59,17 +59,17 @@ def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
         assert value and value not in haystack, f"{name} leaked"
 
 
-def test_no_secret_in_debug_logs_of_the_feeds(sb, all_debug):
+def test_no_secret_in_debug_logs_of_the_feeds(sandbox, all_debug):
     import threading
 
     from brokers.fyers import FyersFeed, FyersOrder
     from brokers.fyers.auth import jwt_claims
 
-    token = sb.fyers.issue_access_token()
+    token = sandbox.fyers.issue_access_token()
     hsm_key = jwt_claims(token)["hsm_key"]
     ticked, ordered = threading.Event(), threading.Event()
-    feed = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), initial_delay=0.05, max_delay=0.2)
-    orders = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), initial_delay=0.05)
+    feed = FyersFeed(f"{sandbox.fyers.client_id}:{token}", **sandbox.fyers_feed_urls(), initial_delay=0.05, max_delay=0.2)
+    orders = FyersOrder(f"{sandbox.fyers.client_id}:{token}", url=sandbox.fyers_order_url(), initial_delay=0.05)
     feed.on_tick = lambda f, t: ticked.set()
     orders.on_general = lambda f, m: ordered.set()
     feed.subscribe(["NSE:SBIN-EQ"])
@@ -78,7 +78,7 @@ def test_no_secret_in_debug_logs_of_the_feeds(sb, all_debug):
         feed.connect(threaded=True)
         orders.connect(threaded=True)
         assert ticked.wait(5) and ordered.wait(5)
-        assert sb.drop_feeds("/fyers") == 2  # reconnects log their URLs and errors
+        assert sandbox.drop_feeds("/fyers") == 2  # reconnects log their URLs and errors
         ticked.clear()
         assert ticked.wait(5)
         texts = [repr(feed), repr(orders)]

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
 from brokers.fyers import Fyers
-from brokers.sandbox import Sandbox
 
 GOOD = {"symbol": "NSE:SBIN-EQ", "qty": 1, "type": 1, "side": 1, "productType": "CNC", "limitPrice": 800.0}
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    # One sandbox for the module: these tests only check that nothing reaches it.
-    with Sandbox() as s:
-        yield s
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log(sb: Sandbox) -> None:
-    with sb.http._log_lock:
-        sb.http.log.clear()
-
-
-def _no_calls(sb) -> None:
-    assert sb.requests(path="/fyers") == [], "a bad argument reached the network"
+def _no_calls(sandbox) -> None:
+    assert sandbox.requests(path="/fyers") == [], "a bad argument reached the network"
 
 
 @pytest.mark.parametrize("change, needle", [
@@ -51,13 +35,13 @@ def _no_calls(sb) -> None:
     ({"productType": "BO", "stopLoss": 5.0}, "takeProfit"),
     ({"orderTag": "has space"}, "orderTag"),
 ])
-def test_place_order_rejects(sb, fyers, change, needle):
+def test_place_order_rejects(sandbox, fyers, change, needle):
     with pytest.raises(ValueError, match=needle):
         fyers.place_order(dict(GOOD, **change))
-    _no_calls(sb)
+    _no_calls(sandbox)
 
 
-def test_place_order_needs_fields_and_a_dict(sb, fyers):
+def test_place_order_needs_fields_and_a_dict(sandbox, fyers):
     d = dict(GOOD)
     del d["limitPrice"]
     with pytest.raises(ValueError, match="limitPrice"):
@@ -66,10 +50,10 @@ def test_place_order_needs_fields_and_a_dict(sb, fyers):
         fyers.place_order({"symbol": "NSE:SBIN-EQ", "type": 2, "side": 1, "productType": "CNC"})
     with pytest.raises(TypeError, match="dict"):
         fyers.place_order([GOOD])  # type: ignore[arg-type]
-    _no_calls(sb)
+    _no_calls(sandbox)
 
 
-def test_market_order_needs_no_price(sb, fyers):
+def test_market_order_needs_no_price(sandbox, fyers):
     assert fyers.place_order({"symbol": "NSE:SBIN-EQ", "qty": 1, "type": 2, "side": -1, "productType": "INTRADAY"})
 
 
@@ -116,16 +100,16 @@ def test_market_order_needs_no_price(sb, fyers):
     ("get_orders", {"id": ""}, "id"),
     ("orderbook", "id=1", "dict"),
 ])
-def test_other_methods_reject(sb, fyers, call, arg, needle):
+def test_other_methods_reject(sandbox, fyers, call, arg, needle):
     with pytest.raises((ValueError, TypeError), match=needle):
         getattr(fyers, call)(arg)
-    _no_calls(sb)
+    _no_calls(sandbox)
 
 
-def test_symbol_token_rejects_bad_symbols(sb, fyers):
+def test_symbol_token_rejects_bad_symbols(sandbox, fyers):
     with pytest.raises(ValueError, match="symbols"):
         fyers.symbol_token(["SBIN"])
-    _no_calls(sb)
+    _no_calls(sandbox)
 
 
 @pytest.mark.parametrize("kwargs, needle", [

@@ -8,11 +8,11 @@ import time
 from typing import Any, Dict, List
 
 import pytest
-from brokers.sandbox.kite.frames import divisor, encode_frame, encode_packet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokers.kite.codec import ist_datetime, parse_binary, parse_text
+from brokers.sandbox.kite.frames import divisor, encode_frame, encode_packet
 
 U32 = st.integers(0, 2 ** 32 - 1)
 # seconds from 1970 to 2100: what an exchange can send, and far past 2038

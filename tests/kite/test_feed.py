@@ -26,12 +26,7 @@ FAST = dict(initial_delay=0.05, max_delay=0.2, watchdog=1.0, ping_interval=2.0, 
             stable_after=60.0)
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with Sandbox() as sandbox:
-        sandbox.kite_ticker.tick_interval = 0.05
-        sandbox.kite_ticker.heartbeat_interval = 0.2
-        yield sandbox
+pytestmark = pytest.mark.sandbox(tick_interval=0.05, heartbeat_interval=0.2)
 
 
 class Rec(FeedRecorder):
@@ -46,18 +41,18 @@ class Rec(FeedRecorder):
         return seen
 
 
-def web_feed(sb: Sandbox, **kw: Any) -> KiteFeed:
-    return KiteFeed(user_id="AB1234", enctoken=sb.kite.issue_enctoken("AB1234"), **sb.kite_feed_urls(),
+def web_feed(sandbox: Sandbox, **kw: Any) -> KiteFeed:
+    return KiteFeed(user_id="AB1234", enctoken=sandbox.kite.issue_enctoken("AB1234"), **sandbox.kite_feed_urls(),
                     **{**FAST, **kw})
 
 
-def connect_feed(sb: Sandbox, **kw: Any) -> KiteFeed:
-    return KiteFeed(sb.kite.api_key, access_token=sb.kite.issue_access_token("AB1234"), **sb.kite_feed_urls(),
+def connect_feed(sandbox: Sandbox, **kw: Any) -> KiteFeed:
+    return KiteFeed(sandbox.kite.api_key, access_token=sandbox.kite.issue_access_token("AB1234"), **sandbox.kite_feed_urls(),
                     **{**FAST, **kw})
 
 
-def server_modes(sb: Sandbox, feed: KiteFeed) -> Optional[dict]:
-    sessions = sb.kite_ticker.sessions("AB1234")
+def server_modes(sandbox: Sandbox, feed: KiteFeed) -> Optional[dict]:
+    sessions = sandbox.kite_ticker.sessions("AB1234")
     return sessions[-1].modes if sessions else None
 
 
@@ -103,8 +98,8 @@ def test_subscriptions_are_per_instance_and_keep_modes():
 
 # -- over loopback ----------------------------------------------------------------------
 @pytest.mark.parametrize("make", [web_feed, connect_feed], ids=["web", "connect"])
-def test_both_logins_stream_ticks(sb, make):
-    with make(sb) as feed:
+def test_both_logins_stream_ticks(sandbox, make):
+    with make(sandbox) as feed:
         rec = Rec(feed)
         feed.subscribe([INFY])  # before connect: sent once connected
         feed.connect(threaded=True)
@@ -113,8 +108,8 @@ def test_both_logins_stream_ticks(sb, make):
     assert not feed.connected and rec.errors == []
 
 
-def test_modes_ltp_quote_full_for_stocks_index_and_cds(sb):
-    with web_feed(sb) as feed:
+def test_modes_ltp_quote_full_for_stocks_index_and_cds(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 1)
@@ -132,9 +127,9 @@ def test_modes_ltp_quote_full_for_stocks_index_and_cds(sb):
     assert feed.subscribed_tokens == {INFY: "full", SBIN: "ltp", NIFTY: "full", USDINR: "quote"}
 
 
-def test_set_mode_subscribes_tokens_not_subscribed_yet(sb):
+def test_set_mode_subscribes_tokens_not_subscribed_yet(sandbox):
     tcs = 2953217
-    with connect_feed(sb) as feed:
+    with connect_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 1)
@@ -143,8 +138,8 @@ def test_set_mode_subscribes_tokens_not_subscribed_yet(sb):
         assert feed.is_connected() and feed.subscribed_tokens == {tcs: "full"}
 
 
-def test_unsubscribe_stops_ticks_on_the_server(sb):
-    with web_feed(sb) as feed:
+def test_unsubscribe_stops_ticks_on_the_server(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.subscribe([INFY, SBIN])
         feed.connect(threaded=True)
@@ -152,17 +147,17 @@ def test_unsubscribe_stops_ticks_on_the_server(sb):
         feed.unsubscribe([SBIN])
         feed.set_mode("ltp", [INFY])
         assert rec.wait(rec.tick_for(INFY, "ltp"))  # sent after the unsubscribe, so it is done
-        assert server_modes(sb, feed) == {INFY: "ltp"}
+        assert server_modes(sandbox, feed) == {INFY: "ltp"}
 
 
-def test_order_updates(sb):
-    with connect_feed(sb) as feed:
+def test_order_updates(sandbox):
+    with connect_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 1)
-        token = sb.kite.issue_access_token("AB1234")
-        r = requests.post(sb.url + "/kite/connect/orders/regular", timeout=5,
-                          headers={"Authorization": f"token {sb.kite.api_key}:{token}"},
+        token = sandbox.kite.issue_access_token("AB1234")
+        r = requests.post(sandbox.url + "/kite/connect/orders/regular", timeout=5,
+                          headers={"Authorization": f"token {sandbox.kite.api_key}:{token}"},
                           data={"exchange": "NSE", "tradingsymbol": "INFY", "transaction_type": "BUY",
                                 "quantity": "1", "product": "CNC", "order_type": "LIMIT", "price": "1500",
                                 "tag": "feedtest"})
@@ -173,20 +168,20 @@ def test_order_updates(sb):
     assert order["status"] == "OPEN" and order["tag"] == "feedtest" and order["tradingsymbol"] == "INFY"
 
 
-def test_error_and_other_text_messages(sb):
-    with web_feed(sb) as feed:
+def test_error_and_other_text_messages(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 1)
-        assert sb.kite_ticker.push_error("Something broke", "AB1234") >= 1
-        sb.kite_ticker.push('{"type": "message", "data": "Markets open"}', "AB1234")
+        assert sandbox.kite_ticker.push_error("Something broke", "AB1234") >= 1
+        sandbox.kite_ticker.push('{"type": "message", "data": "Markets open"}', "AB1234")
         assert rec.wait(lambda: rec.messages and rec.errors)
     assert isinstance(rec.errors[0], BrokerError) and "Something broke" in str(rec.errors[0])
     assert rec.messages[0] == {"type": "message", "data": "Markets open"}
 
 
-def test_parse_data_false_hands_raw_frames(sb):
-    with web_feed(sb, parse_data=False) as feed:
+def test_parse_data_false_hands_raw_frames(sandbox):
+    with web_feed(sandbox, parse_data=False) as feed:
         rec = Rec(feed)
         feed.subscribe([INFY])
         feed.connect(threaded=True)
@@ -196,62 +191,62 @@ def test_parse_data_false_hands_raw_frames(sb):
     assert parse_binary(raw)[0]["instrument_token"] == INFY
 
 
-def test_reconnect_after_drop_restores_subscriptions(sb):
-    with web_feed(sb) as feed:
+def test_reconnect_after_drop_restores_subscriptions(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.subscribe([INFY, NIFTY])
         feed.set_mode("full", [INFY])
         feed.set_mode("ltp", [NIFTY])
         feed.connect(threaded=True)
         assert rec.wait(rec.tick_for(NIFTY, "ltp"))
-        assert sb.drop_feeds("/kite/ws") >= 1
+        assert sandbox.drop_feeds("/kite/ws") >= 1
         assert rec.wait(lambda: rec.connects == 2)
         assert rec.wait(rec.tick_for(INFY, "full")) and rec.wait(rec.tick_for(NIFTY, "ltp"))
-        assert server_modes(sb, feed) == {INFY: "full", NIFTY: "ltp"}
+        assert server_modes(sandbox, feed) == {INFY: "full", NIFTY: "ltp"}
     assert rec.reconnects == [1] and rec.closes >= 1
 
 
-def test_reconnect_after_silence_restores_subscriptions(sb):
-    with web_feed(sb) as feed:
+def test_reconnect_after_silence_restores_subscriptions(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.subscribe([SBIN])
         feed.set_mode("full", [SBIN])
         feed.connect(threaded=True)
         assert rec.wait(rec.tick_for(SBIN, "full"))
-        sb.silence_feeds("/kite/ws")
+        sandbox.silence_feeds("/kite/ws")
         try:
             assert rec.wait(lambda: rec.reconnects == [1])
         finally:
-            sb.silence_feeds("/kite/ws", silent=False)
+            sandbox.silence_feeds("/kite/ws", silent=False)
         assert rec.wait(lambda: rec.connects == 2)
         assert rec.wait(rec.tick_for(SBIN, "full"))
 
 
-def test_handshake_403_reported_once_not_retried(sb):
-    before = sb.ws.connections_made
-    feed = KiteFeed(user_id="AB1234", enctoken="not-a-valid-enctoken", **sb.kite_feed_urls(), **FAST)
+def test_handshake_403_reported_once_not_retried(sandbox):
+    before = sandbox.ws.connections_made
+    feed = KiteFeed(user_id="AB1234", enctoken="not-a-valid-enctoken", **sandbox.kite_feed_urls(), **FAST)
     rec = Rec(feed)
     feed.connect(threaded=True)
     assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert len(rec.errors) == 1 and isinstance(rec.errors[0], AuthError) and rec.errors[0].status == 403
     assert rec.reconnects == [] and rec.connects == 0
-    assert sb.ws.connections_made == before
+    assert sandbox.ws.connections_made == before
 
 
-def test_expired_token_stops_reconnecting(sb):
-    feed = KiteFeed(user_id="CD5678", enctoken=sb.kite.issue_enctoken("CD5678"), **sb.kite_feed_urls(), **FAST)
+def test_expired_token_stops_reconnecting(sandbox):
+    feed = KiteFeed(user_id="CD5678", enctoken=sandbox.kite.issue_enctoken("CD5678"), **sandbox.kite_feed_urls(), **FAST)
     with feed:
         rec = Rec(feed)
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 1)
-        sb.kite.expire_sessions("CD5678")
-        sb.drop_feeds("/kite/ws")
+        sandbox.kite.expire_sessions("CD5678")
+        sandbox.drop_feeds("/kite/ws")
         assert rec.wait(lambda: rec.gave_up)
     assert rec.reconnects == [1]
     assert any(isinstance(e, AuthError) for e in rec.errors)
     # logging in again: a fresh token, and the same feed connects again
-    feed.set_access_token(enctoken=sb.kite.issue_enctoken("CD5678"))
+    feed.set_access_token(enctoken=sandbox.kite.issue_enctoken("CD5678"))
     with feed:
         feed.connect(threaded=True)
         assert rec.wait(lambda: rec.connects == 2)
@@ -274,8 +269,8 @@ def test_reconnect_counter_and_give_up():
     assert len(rec.errors) == 4 and rec.connects == 0
 
 
-def test_raising_handler_is_reported_and_ticks_go_on(sb):
-    with web_feed(sb) as feed:
+def test_raising_handler_is_reported_and_ticks_go_on(sandbox):
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         calls = []
 
@@ -292,8 +287,8 @@ def test_raising_handler_is_reported_and_ticks_go_on(sb):
     assert [type(e) for e in rec.errors] == [ZeroDivisionError]
 
 
-def test_close_from_inside_a_handler(sb):
-    feed = web_feed(sb)
+def test_close_from_inside_a_handler(sandbox):
+    feed = web_feed(sandbox)
     rec = Rec(feed)
     feed.on_tick = lambda f, ticks: f.close()
     feed.subscribe([INFY])
@@ -310,8 +305,8 @@ def test_close_from_inside_a_handler(sb):
         feed.close()
 
 
-def test_close_from_another_thread(sb):
-    feed = web_feed(sb)
+def test_close_from_another_thread(sandbox):
+    feed = web_feed(sandbox)
     rec = Rec(feed)
     done = threading.Event()
     t = threading.Thread(target=lambda: (feed.connect(), done.set()))
@@ -325,16 +320,16 @@ def test_close_from_another_thread(sb):
     assert not any(th.is_alive() for th in feed._run.threads)
 
 
-def test_garbage_frames_go_to_on_error_and_the_feed_goes_on(sb):
+def test_garbage_frames_go_to_on_error_and_the_feed_goes_on(sandbox):
     rnd = random.Random(5)
-    with web_feed(sb) as feed:
+    with web_feed(sandbox) as feed:
         rec = Rec(feed)
         feed.subscribe([INFY])
         feed.connect(threaded=True)
         assert rec.wait(rec.tick_for(INFY))
         for _ in range(30):
-            sb.kite_ticker.push(b"\x00\x03" + bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 60))))
-        sb.kite_ticker.push(b"\x00\x01\x00\xb8\x00")  # truncated for sure
+            sandbox.kite_ticker.push(b"\x00\x03" + bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 60))))
+        sandbox.kite_ticker.push(b"\x00\x01\x00\xb8\x00")  # truncated for sure
         assert rec.wait(lambda: len(rec.errors) >= 1)
         assert rec.wait(rec.tick_for(INFY))
     assert all(isinstance(e, ValueError) for e in rec.errors)
@@ -354,19 +349,19 @@ def test_fuzzed_frames_never_raise_out_of_decode_except_value_error(frame):
     assert all(isinstance(t, dict) and isinstance(t["instrument_token"], int) for t in delivered)
 
 
-def test_secrets_never_logged(sb, caplog):
+def test_secrets_never_logged(sandbox, caplog):
     import websocket
 
-    enctoken = sb.kite.issue_enctoken("AB1234")
+    enctoken = sandbox.kite.issue_enctoken("AB1234")
     websocket.enableTrace(True, handler=logging.NullHandler())  # dumps the handshake, URL included
     try:
         with caplog.at_level(logging.DEBUG):
-            feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sb.kite_feed_urls(), **FAST)
+            feed = KiteFeed(user_id="AB1234", enctoken=enctoken, **sandbox.kite_feed_urls(), **FAST)
             rec = Rec(feed)
             with feed:
                 feed.connect(threaded=True)
                 assert rec.wait(lambda: rec.connects == 1)
-                sb.drop_feeds("/kite/ws")
+                sandbox.drop_feeds("/kite/ws")
                 assert rec.wait(lambda: rec.connects == 2)
     finally:
         websocket.enableTrace(False)
@@ -379,17 +374,17 @@ def test_secrets_never_logged(sb, caplog):
 
 
 # -- the sandbox ticker seen by a bare websocket client --------------------------------
-def test_sandbox_ticker_protocol(sb):
+def test_sandbox_ticker_protocol(sandbox):
     import json
 
     import websocket
 
-    base = sb.kite_feed_urls()["url"]
+    base = sandbox.kite_feed_urls()["url"]
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         websocket.create_connection(base + "?api_key=kitefront&user_id=AB1234&enctoken=wrong", timeout=WAIT)
     assert refused.value.status_code == 403
-    token = sb.kite.issue_access_token("AB1234")
-    ws = websocket.create_connection(f"{base}?api_key={sb.kite.api_key}&access_token={token}", timeout=WAIT)
+    token = sandbox.kite.issue_access_token("AB1234")
+    ws = websocket.create_connection(f"{base}?api_key={sandbox.kite.api_key}&access_token={token}", timeout=WAIT)
     try:
         assert ws.recv() == b"\x00"  # a 1-byte heartbeat, with nothing subscribed
         ws.send(json.dumps({"a": "subscribe", "v": ["408065"]}))  # tokens must be numbers
@@ -425,8 +420,8 @@ def test_from_kite_takes_either_kind_of_session(sandbox, kite, connect_kite):
         KiteFeed.from_kite(Kite(store=MemoryStore()))
 
 
-def test_kiteticker_spellings(sb):
-    feed = KiteFeed(user_id="AB1234", enctoken=sb.kite.issue_enctoken("AB1234"), **sb.kite_feed_urls())
+def test_kiteticker_spellings(sandbox):
+    feed = KiteFeed(user_id="AB1234", enctoken=sandbox.kite.issue_enctoken("AB1234"), **sandbox.kite_feed_urls())
     got = threading.Event()
     feed.on_ticks = lambda f, ticks: got.set()  # KiteTicker's attribute name
     assert feed.on_tick is feed.on_ticks
