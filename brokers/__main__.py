@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     lo.add_argument("broker", nargs="?", choices=("kite", "dhan", "fyers"), help="only this broker")
     sub.add_parser("sessions", help="list stored sessions (tokens masked)")
     sb = sub.add_parser("sandbox", help="run the sandbox in the foreground and print its URLs and accounts")
-    sb.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
+    sb.add_argument("--port", type=int, default=0,
+                    help="HTTP port (default: a free one); the websockets then listen on PORT+1")
+    sb.add_argument("--ws-port", type=int, default=None, help="websocket port (default: PORT+1, or a free one)")
     sb.add_argument("--for", dest="duration", type=float, default=None, metavar="SECONDS",
                     help="stop after this many seconds (default: until Ctrl-C)")
     return p

@@ -190,7 +190,7 @@ def sessions(args: argparse.Namespace) -> int:
 def sandbox(args: argparse.Namespace) -> int:
     from .sandbox import Sandbox
 
-    with Sandbox(port=args.port) as sb:
+    with Sandbox(port=args.port, ws_port=args.ws_port) as sb:
         print(f"sandbox running at {sb.url}")
         print(f"  Kite:  Kite(root={sb.url + '/kite/connect'!r}, web_root={sb.url + '/kite/web'!r})")
         print(f"         KiteConnect app: api_key={sb.kite.api_key!r} api_secret={sb.kite.api_secret!r}")
@@ -205,6 +205,9 @@ def sandbox(args: argparse.Namespace) -> int:
             print(f"         user {f.fy_id}: pin={f.pin!r} (log in at the auth URL with &fy_id={f.fy_id})")
         print(f"  feeds: {sb.ws_url}/kite/ws, /dhan/feed, /dhan/orders, /fyers/data, /fyers/orders")
         print("  (client_urls is in brokers.sandbox)")
-        print("press Ctrl-C to stop", flush=True)
+        if args.duration is None:
+            print("press Ctrl-C to stop", flush=True)
+        else:
+            print(f"stopping in {args.duration:g} s", flush=True)
         threading.Event().wait(args.duration)
     return 0

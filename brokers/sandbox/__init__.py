@@ -19,7 +19,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .dhan import DhanAccount, DhanSandbox
 from .dhan.feed import DhanFeedServer
@@ -52,12 +52,24 @@ def client_urls(base: str, broker: str) -> Dict[str, Any]:
     raise ValueError(f"broker must be kite, dhan or fyers; got {broker!r}")
 
 
+def _of(broker: str) -> Callable[[str], bool]:
+    """Whether a path belongs to ``broker`` (Kite's API is also served at the root)."""
+    if broker not in ("kite", "dhan", "fyers"):
+        raise ValueError(f"broker must be kite, dhan or fyers; got {broker!r}")
+    if broker == "kite":
+        return lambda path: not path.startswith(("/dhan/", "/fyers/"))
+    return lambda path: path.startswith("/" + broker + "/")
+
+
 class Sandbox:
     """The bundled fake broker. A context manager; also :meth:`start`/:meth:`stop`.
 
     Args:
         port: HTTP port (default: a free one).
         seed: seed of the market's price walk.
+        ws_port: websocket port. Default: ``port + 1`` when ``port`` is given (so a
+            sandbox started on a fixed port keeps both addresses across runs), else a
+            free one.
 
     Attributes:
         url: the HTTP server's base URL, e.g. ``http://127.0.0.1:54321``.
@@ -76,7 +88,8 @@ class Sandbox:
         ws_routes: the feeds the websocket server will serve, by path prefix.
     """
 
-    def __init__(self, *, port: int = 0, seed: int = 7) -> None:
+    def __init__(self, *, port: int = 0, seed: int = 7, ws_port: Optional[int] = None) -> None:
+        self.ws_port = ws_port if ws_port is not None else (port + 1 if port else 0)
         self.market = Market(seed)
         self.faults = Faults()
         self.router = Router()
@@ -120,7 +133,7 @@ class Sandbox:
             import websockets  # noqa: F401
         except ImportError:
             return
-        self._ws = WsServer()
+        self._ws = WsServer(port=self.ws_port)
         for route in self.ws_routes:
             self._ws.add(route)
         self._ws.start()
@@ -167,6 +180,30 @@ class Sandbox:
         """The sandbox's Fyers order socket URL (``FyersOrder(..., url=...)``)."""
         return self.ws_url + FyersOrderSocket.prefix
 
+    def broker_urls(self, name: str) -> Dict[str, Any]:
+        """Every keyword that points one client of broker ``name`` wholly at this sandbox:
+        its REST roots (as :meth:`kite_urls`, :meth:`dhan_urls`, :meth:`fyers_urls`) plus
+        ``feed_url`` (the market feed) and, for Dhan and Fyers, ``order_feed_url`` (the
+        order-update socket). These are the keywords ``brokers.connect(name, ...)`` takes.
+
+        Raises:
+            ValueError: ``name`` is not ``"kite"``, ``"dhan"`` or ``"fyers"``.
+
+        Example::
+
+            with Sandbox() as sb:
+                broker = brokers.connect("dhan", client_id="1100000001",
+                                         access_token=sb.dhan.issue_token(), **sb.broker_urls("dhan"))
+        """
+        urls = client_urls(self.url, name)
+        if name == "kite":
+            urls["feed_url"] = self.kite_feed_urls()["url"]
+        elif name == "dhan":
+            urls.update(feed_url=self.dhan_feed_urls()["url"], order_feed_url=self.dhan_order_urls()["url"])
+        else:
+            urls.update(feed_url=self.fyers_feed_urls()["url"], order_feed_url=self.fyers_order_url())
+        return urls
+
     @property
     def ws(self) -> WsServer:
         """The websocket server (feeds). Raises ImportError without the ``websockets`` package."""
@@ -212,6 +249,35 @@ class Sandbox:
 
     # -- inspection ---------------------------------------------------------------------
     def requests(self, method: Optional[str] = None, path: str = "") -> List[Logged]:
-        """Requests served so far, filtered by method and path prefix."""
+        """Requests served so far, filtered by method and path prefix. Each :class:`Logged`
+        carries ``account``: the user / client id the request authenticated as (None for
+        logins, public files and refused tokens)."""
         with self.http._log_lock:
             return [r for r in self.http.log if (method is None or r.method == method) and r.path.startswith(path)]
+
+    def request_counts(self, broker: str) -> Dict[str, int]:
+        """How many requests each account of ``broker`` (``"kite"``, ``"dhan"``, ``"fyers"``)
+        made so far, over every connection and client, 429s included.
+
+        Example::
+
+            assert sb.request_counts("kite") == {"AB1234": 3}
+        """
+        counts: Dict[str, int] = {}
+        mine = _of(broker)
+        for r in self.requests():
+            if r.account is not None and mine(r.path):
+                counts[r.account] = counts.get(r.account, 0) + 1
+        return counts
+
+    def busiest_window(self, broker: str, account: str, seconds: float) -> int:
+        """The most requests ``account`` of ``broker`` made within any ``seconds`` long
+        window so far (proof that a shared budget held, e.g. ``<= 10`` for 1 s)."""
+        mine = _of(broker)
+        times = sorted(r.time for r in self.requests() if r.account == account and mine(r.path))
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while t - times[start] >= seconds:
+                start += 1
+            best = max(best, end - start + 1)
+        return best

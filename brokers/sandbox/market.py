@@ -125,12 +125,16 @@ class Market:
         return {"buy": buy, "sell": sell}
 
     def candles(self, i: Instrument, start: dt.datetime, end: dt.datetime, minutes: int) -> List[List[float]]:
-        """Deterministic OHLCV candles between ``start`` and ``end`` (IST), market hours only."""
-        rng = random.Random(i.token ^ int(start.timestamp()) ^ minutes)
+        """Deterministic OHLCV candles between ``start`` and ``end`` (IST), market hours only.
+
+        Candles sit where the exchange's do: daily ones at midnight IST, intraday ones on
+        whole minutes of the session's grid (09:15, then every ``minutes``), whatever the
+        seconds of ``start``."""
+        t = _first_candle(start, minutes)
+        rng = random.Random(i.token ^ int(t.timestamp()) ^ minutes)
         out: List[List[float]] = []
         price = i.close
         step = dt.timedelta(minutes=minutes)
-        t = start
         while t <= end and len(out) < 5000:
             if t.weekday() < 5 and (minutes >= 1440 or dt.time(9, 15) <= t.time() < dt.time(15, 30)):
                 o = price
@@ -143,3 +147,18 @@ class Market:
             if minutes < 1440 and t.time() >= dt.time(15, 30):
                 t = (t + dt.timedelta(days=1)).replace(hour=9, minute=15)
         return out
+
+
+def _first_candle(start: dt.datetime, minutes: int) -> dt.datetime:
+    """Where the candles from ``start`` begin: that day's midnight for daily candles, else
+    the first 09:15 + k * ``minutes`` at or after ``start`` (the next open after 15:30)."""
+    if minutes >= 1440:
+        return start.replace(hour=0, minute=0, second=0, microsecond=0)
+    session = start.replace(hour=9, minute=15, second=0, microsecond=0)
+    if start <= session:
+        return session
+    if start.time() >= dt.time(15, 30):
+        return session + dt.timedelta(days=1)
+    behind = (start - session).total_seconds()
+    steps = -(-behind // (minutes * 60))  # ceil
+    return session + dt.timedelta(minutes=minutes * steps)

@@ -93,6 +93,7 @@ def test_market_order_trades_and_positions(dhan):
 
 
 def test_slice_order(dhan, sandbox):
+    sandbox.dhan.cash[CLIENT] = 1e9  # 4000 NIFTY futures: more margin than the default account has
     children = dhan.place_slice_order("52175", "NSE_FNO", "BUY", 4000, "LIMIT", "MARGIN", 24300)
     assert [c["orderStatus"] for c in children] == ["PENDING"] * 3
     assert sorted(o["quantity"] for o in sandbox.dhan.orders.values()) == [400, 1800, 1800]

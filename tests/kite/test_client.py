@@ -23,7 +23,9 @@ def test_user(client):
     assert "bank_accounts" in client.profile_full()
     m = client.margins()
     assert set(m) == {"equity", "commodity"}
-    assert client.margins("equity")["available"]["cash"] == 100000.0
+    equity = client.margins("equity")
+    assert equity["available"]["cash"] == equity["available"]["opening_balance"] == 1_000_000.0
+    assert equity["net"] == equity["available"]["live_balance"]
 
 
 def test_portfolio(client):

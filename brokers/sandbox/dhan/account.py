@@ -36,18 +36,29 @@ class AccountRoutes(DhanState):
             key = (t["exchangeSegment"], t["securityId"], t["productType"])
             p = book.setdefault(key, {"dhanClientId": client, "tradingSymbol": t["tradingSymbol"],
                                       "securityId": t["securityId"], "exchangeSegment": t["exchangeSegment"],
-                                      "productType": t["productType"], "buyQty": 0, "sellQty": 0, "buyAvg": 0.0,
-                                      "sellAvg": 0.0, "netQty": 0, "realizedProfit": 0.0, "unrealizedProfit": 0.0,
-                                      "multiplier": 1, "drvExpiryDate": t["drvExpiryDate"],
+                                      "productType": t["productType"], "dayBuyQty": 0, "daySellQty": 0,
+                                      "dayBuyValue": 0.0, "daySellValue": 0.0, "drvExpiryDate": t["drvExpiryDate"],
                                       "drvOptionType": t["drvOptionType"], "drvStrikePrice": t["drvStrikePrice"]})
-            side = "buy" if t["transactionType"] == "BUY" else "sell"
-            qty, total = p[f"{side}Qty"], p[f"{side}Avg"] * p[f"{side}Qty"]
-            p[f"{side}Qty"] = qty + t["tradedQuantity"]
-            p[f"{side}Avg"] = round((total + t["tradedPrice"] * t["tradedQuantity"]) / p[f"{side}Qty"], 2)
-            p["netQty"] = p["buyQty"] - p["sellQty"]
-        for p in book.values():
-            p["positionType"] = "LONG" if p["netQty"] > 0 else "SHORT" if p["netQty"] < 0 else "CLOSED"
-        return Response(200, list(book.values()))
+            side = "Buy" if t["transactionType"] == "BUY" else "Sell"
+            p[f"day{side}Qty"] += t["tradedQuantity"]
+            p[f"day{side}Value"] = round(p[f"day{side}Value"] + t["tradedPrice"] * t["tradedQuantity"], 2)
+        return Response(200, [self._position(p) for p in book.values()])
+
+    def _position(self, p: Dict[str, Any]) -> Dict[str, Any]:
+        """A position row with every field Dhan documents (all of today's trades: no carry-forward)."""
+        i = self.instrument(p["exchangeSegment"], p["securityId"])
+        last = i.last if i else 0.0
+        bq, sq, bv, sv = p["dayBuyQty"], p["daySellQty"], p["dayBuyValue"], p["daySellValue"]
+        buy_avg = round(bv / bq, 2) if bq else 0.0
+        sell_avg = round(sv / sq, 2) if sq else 0.0
+        net = bq - sq
+        realized = round(min(bq, sq) * (sell_avg - buy_avg), 2)
+        unrealized = round(net * (last - (buy_avg if net > 0 else sell_avg)), 2) if net else 0.0
+        return dict(p, positionType="LONG" if net > 0 else "SHORT" if net < 0 else "CLOSED",
+                    buyAvg=buy_avg, costPrice=buy_avg if net >= 0 else sell_avg, buyQty=bq, sellAvg=sell_avg,
+                    sellQty=sq, netQty=net, realizedProfit=realized, unrealizedProfit=unrealized,
+                    rbiReferenceRate=1.0, multiplier=1, carryForwardBuyQty=0, carryForwardSellQty=0,
+                    carryForwardBuyValue=0.0, carryForwardSellValue=0.0, crossCurrency=False)
 
     def exit_all(self, req: Request, client: str) -> Response:
         for o in list(self.orders.values()):
@@ -64,9 +75,10 @@ class AccountRoutes(DhanState):
         return Response(200, {"status": "success", "message": "Position converted"})
 
     def fund_limit(self, req: Request, client: str) -> Response:
-        return Response(200, {"dhanClientId": client, "availabelBalance": 98440.0, "sodLimit": 113642.0,
-                              "collateralAmount": 0.0, "receiveableAmount": 0.0, "utilizedAmount": 15202.0,
-                              "blockedPayoutAmount": 0.0, "withdrawableBalance": 98310.0})
+        cash, used = self.funds_of(client), self.used_margin(client)
+        return Response(200, {"dhanClientId": client, "availabelBalance": round(cash - used, 2), "sodLimit": cash,
+                              "collateralAmount": 0.0, "receiveableAmount": 0.0, "utilizedAmount": used,
+                              "blockedPayoutAmount": 0.0, "withdrawableBalance": round(cash - used, 2)})
 
     def _margin(self, leg: Dict[str, Any]) -> float:
         i = self.instrument(leg.get("exchangeSegment", ""), leg.get("securityId", ""))
@@ -79,9 +91,10 @@ class AccountRoutes(DhanState):
         if self.instrument(b.get("exchangeSegment", ""), b.get("securityId", "")) is None:
             return err(400, "DH-905", "Invalid securityId for the exchangeSegment.")
         total = self._margin(b)
+        available = round(self.funds_of(client) - self.used_margin(client), 2)
         return Response(200, {"totalMargin": total, "spanMargin": 0.0, "exposureMargin": 0.0,
-                              "availableBalance": 98440.0, "variableMargin": total,
-                              "insufficientBalance": max(0.0, round(total - 98440.0, 2)), "brokerage": 20.0,
+                              "availableBalance": available, "variableMargin": total,
+                              "insufficientBalance": max(0.0, round(total - available, 2)), "brokerage": 20.0,
                               "leverage": "1.00" if b.get("productType") == "CNC" else "5.00"})
 
     def margin_multi(self, req: Request, client: str) -> Response:

@@ -57,7 +57,7 @@ class ExtraRoutes(DhanState):
         b = body(req)
         if b.get("orderFlag") not in ("SINGLE", "OCO") or not b.get("triggerPrice"):
             return err(400, "DH-905", "Missing or invalid orderFlag or triggerPrice.")
-        problem = self._check_order(b, client)
+        problem = self._check_order(b, client, rms=False)
         if problem is not None:
             return problem
         oid = str(6125000000 + next(self._ids))

@@ -138,6 +138,8 @@ class DhanState:
         self.ips: Dict[str, Dict[str, str]] = {}
         self.scrip_downloads = 0
         self.holdings_qty: Dict[int, int] = {1594: 10, 3045: 25, 2885: 4, 11536: 2}
+        self.opening_cash = 1_000_000.0
+        self.cash: Dict[str, float] = {}  # client id -> opening cash, where not opening_cash
         self.us_orders: Dict[str, Dict[str, Any]] = {}
         self.us_trades: List[Dict[str, Any]] = []
 
@@ -197,7 +199,9 @@ class DhanState:
     def _admit(self, client: str, group: str) -> bool:
         return self._windows.admit((client, group), [self.rate_limits.get(group, self.rate_limits["default"])])
 
-    def _check_order(self, b: Dict[str, Any], client: str) -> Optional[Response]:
+    def _check_order(self, b: Dict[str, Any], client: str, rms: bool = True) -> Optional[Response]:
+        """Dhan's answer to a bad or refused order, or None. ``rms=False``: the holding and
+        margin checks wait (a forever order is checked when it triggers)."""
         missing = [k for k in ("dhanClientId", "transactionType", "exchangeSegment", "productType", "orderType",
                                "validity", "securityId", "quantity") if b.get(k) in (None, "")]
         if missing:
@@ -213,10 +217,7 @@ class DhanState:
             return err(400, "DH-905", "price is required for LIMIT and STOP_LOSS orders.")
         if self.kill_switch.get(client):
             return err(400, "DH-906", "Kill switch is active; trading is disabled for the day.", "Order_Error")
-        if b["quantity"] > 100000:
-            return err(400, "DH-906", "RMS: insufficient margin. Required 95,000.00, available 74,800.00.",
-                       "Order_Error")
-        return None
+        return self.refusal(b, client) if rms else None
 
     def _new_order(self, b: Dict[str, Any], client: str) -> Dict[str, Any]:
         i = self.instrument(b["exchangeSegment"], b["securityId"])
@@ -262,3 +263,49 @@ class DhanState:
                 listener(order["dhanClientId"], dict(order))
             except Exception:  # a broken listener must not fail the order
                 pass
+
+    # -- funds and holdings: what Dhan's RMS checks before it takes an order --------------
+    def funds_of(self, client: str) -> float:
+        """The account's opening cash (``cash``, else ``opening_cash``)."""
+        return self.cash.get(client, self.opening_cash)
+
+    def required_margin(self, o: Dict[str, Any]) -> float:
+        """Margin an order blocks: the full value for CNC buys, a fifth of it otherwise (a
+        round figure for intraday and F&O), nothing for a CNC sell (holdings cover it)."""
+        if o.get("productType") == "CNC" and o.get("transactionType") == "SELL":
+            return 0.0
+        i = self.instrument(str(o.get("exchangeSegment")), o.get("securityId"))
+        price = float(o.get("averageTradedPrice") or o.get("price") or o.get("triggerPrice") or (i.last if i else 0))
+        share = 1.0 if o.get("productType") == "CNC" else 0.2
+        return round(price * int(o.get("quantity") or 0) * share, 2)
+
+    def used_margin(self, client: str) -> float:
+        """Margin blocked by the client's live and traded orders today."""
+        return round(sum(self.required_margin(o) for o in self.orders.values()
+                         if o["dhanClientId"] == client and o["orderStatus"] not in ("CANCELLED", "REJECTED")), 2)
+
+    def sellable(self, client: str, security_id: Any) -> int:
+        """Shares the client may still sell CNC: holdings, plus today's CNC buys, less
+        today's CNC sells (pending ones included)."""
+        left = self.holdings_qty.get(int(security_id), 0) if str(security_id).isdigit() else 0
+        for o in self.orders.values():
+            if (o["dhanClientId"] != client or o["productType"] != "CNC" or o["securityId"] != str(security_id)
+                    or o["orderStatus"] in ("CANCELLED", "REJECTED")):
+                continue
+            left += o["filledQty"] if o["transactionType"] == "BUY" else -o["quantity"]
+        return left
+
+    def refusal(self, b: Dict[str, Any], client: str) -> Optional[Response]:
+        """Dhan's answer when RMS refuses a new order (holdings, then margin), or None."""
+        if b.get("productType") == "CNC" and b.get("transactionType") == "SELL":
+            left = self.sellable(client, b.get("securityId"))
+            if b["quantity"] > left:
+                return err(400, "DH-906", f"RMS: insufficient holdings. Sell quantity {b['quantity']}, "
+                                          f"available {max(0, left)}.", "Order_Error")
+            return None
+        need = self.required_margin(b)
+        available = round(self.funds_of(client) - self.used_margin(client), 2)
+        if need > available:
+            return err(400, "DH-906", f"RMS: insufficient margin. Required {need:,.2f}, available "
+                                      f"{available:,.2f}.", "Order_Error")
+        return None

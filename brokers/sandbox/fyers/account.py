@@ -17,13 +17,17 @@ class AccountRoutes(FyersState):
         a = self.accounts[user]
         return ok(data={"fy_id": a.fy_id, "name": a.name, "display_name": a.name.split()[0], "email_id": a.email,
                          "PAN": "XXXXX1234X", "mobile_number": "99XXXXXX99", "totp": True,
-                         "pin_change_date": "01-01-2026 10:00:00", "pwd_to_expire": 90, "ddpi_enabled": False,
+                         "pin_change_date": "01-01-2026 10:00:00", "pwd_change_date": "01-01-2026 10:00:00", "pwd_to_expire": 90, "ddpi_enabled": False,
                          "mtf_enabled": False, "image": None})
 
     def funds(self, req: Request, user: str) -> Response:
-        rows = [(1, "Total Balance", 100000.0, 50000.0), (2, "Utilized Amount", 274.95, 0.0),
-                (3, "Clear Balance", 99725.05, 50000.0), (10, "Available Balance", 99725.05, 50000.0)]
-        return ok(fund_limit=[{"id": i, "title": t, "equityAmount": e, "commodityAmount": c} for i, t, e, c in rows])
+        cash, used = self.funds_of(user), self.used_margin(user)
+        rows = [(1, "Total Balance", cash, 50000.0), (2, "Utilized Amount", used, 0.0),
+                (3, "Clear Balance", round(cash - used, 2), 50000.0), (4, "Realized Profit and Loss", 0.0, 0.0),
+                (5, "Collaterals", 0.0, 0.0), (6, "Fund Transfer", 0.0, 0.0), (7, "Receivables", 0.0, 0.0),
+                (8, "Adhoc Limit", 0.0, 0.0), (9, "Limit at start of the day", cash, 50000.0),
+                (10, "Available Balance", round(cash - used, 2), 50000.0)]
+        return ok(fund_limit=[{"id": n, "title": t, "equityAmount": e, "commodityAmount": c} for n, t, e, c in rows])
 
     def holdings(self, req: Request, user: str) -> Response:
         rows: List[Dict[str, Any]] = []

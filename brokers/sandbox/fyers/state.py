@@ -131,6 +131,8 @@ class FyersState:
         self.positions: Dict[str, Dict[str, Any]] = {}
         self.gtts: Dict[str, Dict[str, Any]] = {}
         self.holdings_qty: Dict[str, int] = {"NSE:INFY-EQ": 10, "NSE:SBIN-EQ": 25}
+        self.opening_cash = 1_000_000.0
+        self.cash: Dict[str, float] = {}  # fy_id -> opening cash, where not opening_cash
         self.by_symbol: Dict[str, Instrument] = {fyers_symbol(i): i for i in market.instruments}
 
     def app_id_hash(self) -> str:
@@ -238,8 +240,9 @@ class FyersState:
         i = self.by_symbol.get(d.get("symbol", ""))
         if i is None:
             return None, err(400, -300, "Invalid symbol")
-        if d["qty"] > 100000:
-            return None, err(400, -99, "RMS:Margin Exceeds, Required:95.00, Available:74.80")
+        refused = self.refusal(user, d, i)
+        if refused is not None:
+            return None, refused
         oid = str(26112800000000 + next(self._ids))
         market = d["type"] == 2
         now = dt.datetime.now(IST).strftime("%d-%b-%Y %H:%M:%S")
@@ -252,7 +255,9 @@ class FyersState:
              "message": "TRADE CONFIRMED" if market else "", "offlineOrder": bool(d.get("offlineOrder", False)),
              "orderDateTime": now, "orderValidity": d.get("validity", "DAY"), "productType": d["productType"],
              "side": d["side"], "source": "API", "ex_sym": i.tradingsymbol, "description": i.name,
-             "disclosedQty": d.get("disclosedQty", 0), "orderTag": d.get("orderTag", ""), "orderNumStatus": ""}
+             "disclosedQty": d.get("disclosedQty", 0), "orderTag": d.get("orderTag", ""), "orderNumStatus": "",
+             "discloseQty": d.get("disclosedQty", 0), "dqQtyRem": 0, "pan": "", "slNo": len(self.orders) + 1,
+             "lp": i.last, "ch": round(i.last - i.close, 2), "chp": round((i.last - i.close) * 100 / i.close, 2)}
         o["orderNumStatus"] = f"{oid}:{o['status']}"
         self.orders[oid] = o
         self._push(user, "orders", self._raw_order(o))
@@ -266,7 +271,8 @@ class FyersState:
                  "exchange": o["exchange"], "side": o["side"], "segment": o["segment"], "orderType": o["type"],
                  "fyToken": o["fyToken"], "productType": o["productType"], "tradedQty": o["qty"],
                  "tradePrice": i.last, "tradeValue": round(i.last * o["qty"], 2),
-                 "tradeNumber": f"{o['id']}-{len(self.trades) + 1}", "symbol": o["symbol"], "orderTag": o["orderTag"]}
+                 "tradeNumber": f"{o['id']}-{len(self.trades) + 1}", "symbol": o["symbol"], "orderTag": o["orderTag"],
+                 "row": len(self.trades) + 1}
         self.trades.append(trade)
         self._push(user, "trades", {"id_fill": trade["tradeNumber"], "id": o["id"], "qty_traded": o["qty"],
                                     "price_traded": i.last, "traded_val": trade["tradeValue"],
@@ -280,7 +286,8 @@ class FyersState:
             "sellVal": 0.0, "netAvg": 0.0, "netQty": 0, "side": 0, "qty": 0, "productType": o["productType"],
             "realized_profit": 0.0, "unrealized_profit": 0.0, "pl": 0.0, "ltp": i.last, "fyToken": o["fyToken"],
             "exchange": o["exchange"], "segment": o["segment"], "dayBuyQty": 0, "daySellQty": 0,
-            "cfBuyQty": 0, "cfSellQty": 0, "qtyMulti_com": 1, "crossCurrency": "", "rbiRefRate": 1})
+            "cfBuyQty": 0, "cfSellQty": 0, "qtyMulti_com": 1, "crossCurrency": "", "rbiRefRate": 1, "avgPrice": 0.0,
+            "slNo": len(self.positions) + 1})
         if o["side"] == 1:
             p["buyQty"] += o["qty"]
             p["dayBuyQty"] += o["qty"]
@@ -292,6 +299,8 @@ class FyersState:
             p["sellVal"] = round(p["sellVal"] + i.last * o["qty"], 2)
             p["sellAvg"] = round(p["sellVal"] / p["sellQty"], 2)
         p["netQty"] = p["buyQty"] - p["sellQty"]
+        p["netAvg"] = p["avgPrice"] = p["buyAvg"] if p["netQty"] > 0 else p["sellAvg"] if p["netQty"] < 0 else 0.0
+        p["ltp"] = i.last
         p["qty"] = abs(p["netQty"])
         p["side"] = 1 if p["netQty"] > 0 else -1 if p["netQty"] < 0 else 0
         self._push(user, "positions", {"symbol": p["symbol"], "id": pid, "buy_avg": p["buyAvg"],
@@ -303,3 +312,46 @@ class FyersState:
     def _own(self, oid: Any, user: str) -> Optional[Dict[str, Any]]:
         o = self.orders.get(str(oid)) if oid is not None else None
         return o if o is not None and o["clientId"] == user else None
+
+    # -- funds and holdings: what Fyers' RMS checks before it takes an order --------------
+    def funds_of(self, user: str) -> float:
+        """The account's opening cash (``cash``, else ``opening_cash``)."""
+        return self.cash.get(user, self.opening_cash)
+
+    def required_margin(self, o: Dict[str, Any], i: Optional[Instrument] = None) -> float:
+        """Margin an order blocks: the full value for CNC buys, a fifth of it otherwise (a
+        round figure for intraday and F&O), nothing for a CNC sell (holdings cover it)."""
+        if o.get("productType") == "CNC" and o.get("side") == -1:
+            return 0.0
+        i = i or self.by_symbol.get(str(o.get("symbol")))
+        price = float(o.get("tradedPrice") or o.get("limitPrice") or o.get("stopPrice") or (i.last if i else 0.0))
+        share = 1.0 if o.get("productType") == "CNC" else 0.2
+        return round(price * int(o.get("qty") or 0) * share, 2)
+
+    def used_margin(self, user: str) -> float:
+        """Margin blocked by the user's live and traded orders today."""
+        return round(sum(self.required_margin(o) for o in self.orders.values()
+                         if o["clientId"] == user and o["status"] not in (1, 5)), 2)
+
+    def sellable(self, user: str, symbol: str) -> int:
+        """Shares the user may still sell CNC: holdings, plus today's CNC buys, less today's
+        CNC sells (pending ones included)."""
+        left = self.holdings_qty.get(symbol, 0)
+        for o in self.orders.values():
+            if o["clientId"] != user or o["productType"] != "CNC" or o["symbol"] != symbol or o["status"] in (1, 5):
+                continue
+            left += o["filledQty"] if o["side"] == 1 else -o["qty"]
+        return left
+
+    def refusal(self, user: str, d: Dict[str, Any], i: Instrument) -> Optional[Response]:
+        """Fyers' answer when RMS refuses a new order (holdings, then margin), or None."""
+        if d.get("productType") == "CNC" and d.get("side") == -1:
+            left = self.sellable(user, str(d.get("symbol")))
+            if d["qty"] > left:
+                return err(400, -99, f"RMS:Check holdings: sell quantity {d['qty']}, available {max(0, left)}")
+            return None
+        need = self.required_margin(d, i)
+        available = round(self.funds_of(user) - self.used_margin(user), 2)
+        if need > available:
+            return err(400, -99, f"RMS:Margin Exceeds, Required:{need:.2f}, Available:{available:.2f}")
+        return None

@@ -27,9 +27,11 @@ class OrderRoutes(KiteState):
             return err(400, "InputException", "Invalid `tradingsymbol`.")
         if f["order_type"] == "LIMIT" and not f.get("price"):
             return err(400, "InputException", "Invalid `price`.")
-        if int(f["quantity"]) > 100000:
-            return err(400, "MarginException", "Insufficient funds. Required margin is 95.00 but available "
-                                                "margin is 74.80.")
+        if not f["quantity"].isdigit() or int(f["quantity"]) <= 0:
+            return err(400, "InputException", "Invalid `quantity`.")
+        refused = self.refusal(user, f)
+        if refused is not None:
+            return refused
         if f.get("autoslice") == "true":
             first = self._new_order(user, variety, f)
             second = self._new_order(user, variety, f)

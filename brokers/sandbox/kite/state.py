@@ -109,6 +109,8 @@ class KiteState:
         self.mf_orders: Dict[str, Dict[str, Any]] = {}
         self.mf_sips: Dict[str, Dict[str, Any]] = {}
         self.holdings_qty: Dict[str, int] = {"INFY": 10, "SBIN": 25, "RELIANCE": 4, "TCS": 2}
+        self.opening_cash = 1_000_000.0
+        self.cash: Dict[str, float] = {}  # user id -> opening cash, where not opening_cash
 
     def totp(self, user_id: str = "AB1234") -> str:
         """The current TOTP code of a sandbox account."""
@@ -190,3 +192,50 @@ class KiteState:
     def _own_order(self, user: str, order_id: str) -> Optional[Dict[str, Any]]:
         o = self.orders.get(order_id)
         return o if o is not None and o["placed_by"] == user else None
+
+    # -- funds and holdings: what Kite's RMS checks before it takes an order --------------
+    def funds_of(self, user: str) -> float:
+        """The account's opening cash (``cash``, else ``opening_cash``)."""
+        return self.cash.get(user, self.opening_cash)
+
+    def required_margin(self, o: Dict[str, Any]) -> float:
+        """Margin an order blocks: the full value for CNC buys, a fifth of it for
+        intraday and F&O (a round figure), nothing for a CNC sell (holdings cover it)."""
+        if o.get("product") == "CNC" and o.get("transaction_type") == "SELL":
+            return 0.0
+        i = self.market.find(f"{o.get('exchange')}:{o.get('tradingsymbol')}")
+        price = float(o.get("average_price") or o.get("price") or o.get("trigger_price") or (i.last if i else 0.0))
+        share = 1.0 if o.get("product") == "CNC" else 0.2
+        return round(price * int(o.get("quantity") or 0) * share, 2)  # Kite counts F&O in units, not lots
+
+    def used_margin(self, user: str) -> float:
+        """Margin blocked by the user's live and filled orders today."""
+        return round(sum(self.required_margin(o) for o in self.orders.values()
+                         if o["placed_by"] == user and o["status"] not in ("CANCELLED", "REJECTED")), 2)
+
+    def sellable(self, user: str, tradingsymbol: str) -> int:
+        """Shares of ``tradingsymbol`` the user may still sell CNC: holdings, plus today's
+        CNC buys, less today's CNC sells (pending ones included)."""
+        left = self.holdings_qty.get(tradingsymbol, 0)
+        for o in self.orders.values():
+            if (o["placed_by"] != user or o["product"] != "CNC" or o["tradingsymbol"] != tradingsymbol
+                    or o["status"] in ("CANCELLED", "REJECTED")):
+                continue
+            left += o["filled_quantity"] if o["transaction_type"] == "BUY" else -o["quantity"]
+        return left
+
+    def refusal(self, user: str, f: Dict[str, Any]) -> Optional[Response]:
+        """Kite's answer when RMS refuses a new order (holdings, then margin), or None."""
+        qty = int(f.get("quantity") or 0)
+        if f.get("product") == "CNC" and f.get("transaction_type") == "SELL":
+            left = self.sellable(user, str(f.get("tradingsymbol")))
+            if qty > left:
+                return err(400, "HoldingException", f"Insufficient holdings to sell {qty} "
+                                                    f"{f.get('tradingsymbol')}: {max(0, left)} available.")
+            return None
+        need = self.required_margin(f)
+        available = round(self.funds_of(user) - self.used_margin(user), 2)
+        if need > available:
+            return err(400, "MarginException", f"Insufficient funds. Required margin is {need:.2f} but "
+                                               f"available margin is {available:.2f}.")
+        return None
