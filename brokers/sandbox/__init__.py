@@ -272,7 +272,13 @@ class Sandbox:
 
     def busiest_window(self, broker: str, account: str, seconds: float) -> int:
         """The most requests ``account`` of ``broker`` made within any ``seconds`` long
-        window so far (proof that a shared budget held, e.g. ``<= 10`` for 1 s)."""
+        window so far (proof that a shared budget held, e.g. ``<= 10`` for 1 s).
+
+        Raises:
+            ValueError: ``seconds`` is not positive.
+        """
+        if not seconds > 0:
+            raise ValueError(f"seconds must be positive; got {seconds!r}")
         mine = _of(broker)
         times = sorted(r.time for r in self.requests() if r.account == account and mine(r.path))
         best, start = 0, 0

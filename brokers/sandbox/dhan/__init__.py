@@ -23,8 +23,9 @@ from .state import DHAN_IDS, DhanAccount, DhanState, err
 __all__ = ["DHAN_IDS", "DhanAccount", "DhanSandbox", "DhanState"]
 
 ClientHandler = Callable[[Request, str], Response]
-# Dhan documents the client-id header for its data APIs only; elsewhere the token says who.
-_NEEDS_CLIENT_ID = ("quote", "option_chain", "data")
+# Dhan documents the client-id header for market quotes and the option chain only;
+# elsewhere the token says who.
+_NEEDS_CLIENT_ID = (API + "/marketfeed/", API + "/optionchain")
 
 
 class DhanSandbox(LoginRoutes, OrderRoutes, AccountRoutes, DataRoutes, ExtraRoutes, GlobalRoutes):
@@ -54,7 +55,7 @@ class DhanSandbox(LoginRoutes, OrderRoutes, AccountRoutes, DataRoutes, ExtraRout
                 return err(401, "DH-901", "Client ID or user generated access token is invalid or expired.",
                            "Invalid_Authentication")
             header = req.header("client-id")
-            if (header is None and group in _NEEDS_CLIENT_ID) or (header is not None and header != client):
+            if (header is None and req.path.startswith(_NEEDS_CLIENT_ID)) or (header is not None and header != client):
                 response = err(401, "DH-901", "The client-id header is missing or does not match the access "
                                               "token.", "Invalid_Authentication")
             elif not self._admit(client, group):
