@@ -12,6 +12,8 @@ import struct
 from typing import Any, Dict, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import requests
 
 from brokers.sandbox import Sandbox
@@ -214,3 +216,46 @@ def test_orders_beyond_the_margin_are_refused_with_dh_906(api, sandbox):
 
 def test_intraday_short_needs_margin_not_holdings(api):
     assert api.order(securityId="1333", transactionType="SELL", productType="INTRADAY", quantity=5).status_code == 200
+
+
+# -- the client's decoder reads the sandbox's own encoding ------------------------------------
+f32 = st.floats(min_value=0.25, max_value=1e6, allow_nan=False, allow_infinity=False, width=32)
+u32 = st.integers(0, 2 ** 31 - 1)
+u16 = st.integers(0, 0xFFFF)
+segs = st.sampled_from([1, 2, 3, 4, 5, 7, 8])
+level = st.tuples(u32, u32, u16, u16, f32, f32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(segs, u32, f32, u16, u32, f32, u32, u32, u32, st.tuples(f32, f32, f32, f32), st.tuples(u32, u32, u32),
+       st.lists(level, min_size=5, max_size=5))
+def test_the_clients_decoder_reads_the_sandboxs_full_and_quote_packets(seg, sid, ltp, ltq, ltt, avg, vol, sq, bq,
+                                                                      day, ois, depth):
+    from brokers.dhan import codec
+    from brokers.sandbox.dhan import frames
+
+    trade = dict(ltp=ltp, ltq=ltq, ltt=ltt, avg=avg, volume=vol, sell_qty=sq, buy_qty=bq, day=day)
+    [quote] = codec.parse_frame(frames.quote(seg, sid, **trade))
+    [full] = codec.parse_frame(frames.full(seg, sid, oi_now=ois, depth=depth, **trade))
+    for tick in (quote, full):
+        assert tick["security_id"] == sid
+        assert tick["volume"] == vol and tick["total_buy_quantity"] == bq and tick["total_sell_quantity"] == sq
+        assert tick["LTQ"] == ltq
+        assert tick["LTP"] == pytest.approx(ltp, abs=0.01)  # the client rounds to the segment's tick digits
+    assert full["OI"] == ois[0]
+    assert [row["bid_quantity"] for row in full["depth"]] == [row[0] for row in depth]
+    assert [row["ask_orders"] for row in full["depth"]] == [row[3] for row in depth]
+
+
+@settings(max_examples=100, deadline=None)
+@given(segs, u32, f32, u32, st.integers(805, 814))
+def test_the_clients_decoder_reads_the_sandboxs_small_packets(seg, sid, ltp, n, reason):
+    from brokers.dhan import codec
+    from brokers.sandbox.dhan import frames
+
+    ticks = [codec.parse_frame(p)[0] for p in (frames.ticker(seg, sid, ltp, n), frames.oi(seg, sid, n),
+                                               frames.prev_close(seg, sid, ltp, n), frames.disconnect(reason))]
+    assert ticks[0]["LTP"] == pytest.approx(ltp, abs=0.01) and ticks[0]["security_id"] == sid
+    assert ticks[1]["OI"] == n
+    assert ticks[2]["prev_close"] == pytest.approx(ltp, abs=0.01) and ticks[2]["prev_OI"] == n
+    assert ticks[3]["code"] == reason
