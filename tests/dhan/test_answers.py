@@ -12,9 +12,9 @@ import struct
 from typing import Any, Dict, Iterator
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import requests
 
 from brokers.sandbox import Sandbox
 
