@@ -119,7 +119,7 @@ class DhanState:
         }
         self.tokens: Dict[str, Tuple[str, float]] = {}  # token -> (client id, exp epoch)
         self.token_lifetime = 86400.0
-        self.logins: collections.Counter = collections.Counter()
+        self.logins: collections.Counter[str] = collections.Counter()
         self.rate_limits: Dict[str, Tuple[int, float]] = {
             "orders": (10, 1.0), "data": (5, 1.0), "quote": (1, 1.0), "option_chain": (1, 3.0), "default": (20, 1.0)}
         self._windows = CallWindows()

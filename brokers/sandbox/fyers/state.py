@@ -119,7 +119,7 @@ class FyersState:
         self.refresh_tokens: Dict[str, str] = {}
         self._auth_codes: Dict[str, str] = {}
         self.token_lifetime = 8 * 3600.0
-        self.logins: collections.Counter = collections.Counter()
+        self.logins: collections.Counter[str] = collections.Counter()
         self.rate_limits: List[Tuple[int, float]] = [(10, 1.0), (200, 60.0)]
         self.retry_after_ms = 1000
         self._windows = CallWindows()

@@ -74,7 +74,9 @@ class KiteTicker:
     # -- handshake ----------------------------------------------------------------------
     def user_of(self, query: Dict[str, List[str]]) -> Optional[str]:
         """The user the query's credentials belong to, or None."""
-        arg = lambda k: (query.get(k) or [""])[0]  # noqa: E731
+        def arg(k: str) -> str:
+            return (query.get(k) or [""])[0]
+
         if arg("api_key") == "kitefront":
             user = self.kite.valid(arg("enctoken"), "enctoken")
             return user if user is not None and user == arg("user_id") else None
