@@ -41,7 +41,7 @@ class DataRoutes(FyersState):
         except ValueError:
             return err(400, -50, "Invalid range_from or range_to")
         if minutes == 1440:
-            start = start.replace(hour=0, minute=0)
+            start = start.replace(hour=0, minute=0, second=0, microsecond=0)  # daily candles sit at midnight
         candles = [[int(ts), o, h, low, c, v] for ts, o, h, low, c, v in self.market.candles(i, start, end, minutes)]
         return ok(candles=candles)
 
