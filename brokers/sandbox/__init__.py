@@ -5,6 +5,24 @@ plays the brokers' REST APIs, with accounts, TOTP logins, sessions that can be
 expired on demand, holdings, an order book, rate limits answered with 429, and
 switches to inject faults.
 
+Layout (the same files for every broker, as in the package itself)::
+
+    sandbox/
+      server.py  ws.py  market.py     HTTP server + router + fault switches, the
+                                      websocket server, the shared instruments
+      kite/  dhan/  fyers/
+        __init__.py   <Broker>Sandbox: the route mixins put together, mount + auth guard
+        state.py      accounts, tokens, rate-limit windows, order book, RMS checks
+        routes.py     the route table: method, path, rate-limit group, handler name
+        login.py      the broker's logins
+        orders.py     placing, modifying, cancelling; order and trade books
+        account.py    profile, funds / margins, holdings, positions
+        data.py       quotes, candles, instrument masters
+        extras.py     everything else the broker offers (GTT, alerts, MF, ...)
+        feed.py       the websocket side (ticker, market feed, order updates)
+        frames.py     the sandbox's own encoders of the broker's binary frames: never
+                      the client's codec, so the sandbox checks the client's decoder
+
 Example::
 
     from brokers.kite import Kite
