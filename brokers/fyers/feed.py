@@ -17,10 +17,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Uni
 from .. import errors
 from ..__version__ import __version__
 from ..core.feed import FeedThread
+from ..core.jwt import jwt_claims
 from ..core.redact import register
 from . import codec, routes
 from . import validate as check
-from .auth import jwt_claims, split_token
+from .auth import split_token
 
 __all__ = ["FyersFeed", "FyersOrder"]
 
