@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union, cast
 
 from .. import errors
 from ..core import redact
@@ -275,16 +275,17 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         session = self._ensure_session()
         data = self._send("GET", self.root + routes.RENEW_TOKEN, auth=False, group="default",
                           headers={"access-token": session.token, "dhanClientId": str(self.client_id or "")})
-        token = (data or {}).get("token") or (data or {}).get("accessToken") if isinstance(data, dict) else None
+        token = (data.get("token") or data.get("accessToken")) if isinstance(data, dict) else None
         if not token:
             raise errors.ResponseError("RenewToken returned no token", broker="dhan")
+        assert isinstance(data, dict)
         self._adopt(make_session(str(token), self.client_id, expiry_time=data.get("expiryTime"), fresh=True),
                     save=True, flow="renew")
         return data
 
     def user_profile(self) -> Dict[str, Any]:
         """The token's profile and validity (``GET /v2/profile``): a cheap token check."""
-        return self._call("GET", routes.PROFILE)
+        return cast(Dict[str, Any], self._call("GET", routes.PROFILE))
 
     get_profile = user_profile
 

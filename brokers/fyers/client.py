@@ -11,7 +11,7 @@ directory, and an order call is never retried once it may have reached Fyers.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, cast
 
 import requests
 
@@ -142,14 +142,14 @@ class Fyers(FyersExtras, BaseClient):
     def _get(self, path: str, params: Optional[Mapping[str, Any]] = None, *, data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
         self._ensure_session()
-        return self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP)
+        return cast(Dict[str, Any], self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP))
 
     def _write(self, method: str, path: str, body: Any, *, order: bool = False,
                data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
         self._ensure_session()
-        return self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,
-                          order=order, decode=decode_order if order else decode)
+        return cast(Dict[str, Any], self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,
+                                               order=order, decode=decode_order if order else decode))
 
     # -- account -------------------------------------------------------------------------------
     def get_profile(self) -> Dict[str, Any]:
@@ -310,8 +310,9 @@ class Fyers(FyersExtras, BaseClient):
         """
         items = check.symbols(list(symbols), "symbols")
         bare = self._ensure_session().token
-        return self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},
-                          group=routes.DEFAULT_GROUP, auth=False, headers={"Authorization": bare})
+        return cast(Dict[str, Any], self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},
+                                               group=routes.DEFAULT_GROUP, auth=False,
+                                               headers={"Authorization": bare}))
 
     # -- symbol master -------------------------------------------------------------------------
     def symbol_master(self, exchange_segment: str = "NSE_CM") -> List[Dict[str, Any]]:

@@ -13,7 +13,6 @@ from brokers.core.http import Transport, error_from, read_json
 from brokers.sandbox import Sandbox
 from brokers.sandbox.server import Response
 
-
 _STATUS = {400: errors.InputError, 404: errors.InputError, 401: errors.TokenExpired, 403: errors.AuthError,
            429: errors.RateLimitError}
 
