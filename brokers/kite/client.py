@@ -251,7 +251,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
 
     def invalidate_access_token(self, access_token: Optional[str] = None) -> bool:
         """Log the access token out at Kite and forget it locally."""
-        token = access_token or self.access_token
+        token = access_token or self.access_token or self._given_access_token
         if not token or not self.api_key:
             raise ValueError("invalidate_access_token() needs api_key and an access token")
         redact.register(token)
