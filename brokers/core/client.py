@@ -33,6 +33,7 @@ from typing import Any, Callable, ContextManager, Dict, List, Optional, TypeVar
 
 from .. import errors
 from ..stores import Session, SessionStore
+from . import redact
 from .auth import AuthFlow
 from .http import Transport
 
@@ -67,6 +68,7 @@ class BaseClient:
     expiry_hook_raises: bool = False
 
     def __init__(self, store: Optional[SessionStore]) -> None:
+        redact.install()  # every module logger of the package exists by now
         self.store = store
         self.session: Optional[Session] = None
         self.auth_flow: Optional[str] = None

@@ -114,12 +114,17 @@ _LOGGERS = ("brokers", "urllib3", "urllib3.connectionpool", "urllib3.util.retry"
 
 
 def install(names: Iterable[str] = _LOGGERS) -> None:
-    """Attach the filter to the named loggers (idempotent).
+    """Attach the filter to the named loggers and to every ``brokers.*`` logger that
+    exists now (idempotent).
 
-    A filter on a logger only sees records created on that logger, so each
-    logger that may print a secret gets its own.
+    A filter on a logger only sees records created on that logger, not those that
+    propagate up from its children, so each logger that may print a secret gets its
+    own: every module's ``logging.getLogger(__name__)``. The clients call this when
+    they are made, by which time their modules' loggers exist.
     """
-    for name in names:
+    ours = [n for n, lg in list(logging.Logger.manager.loggerDict.items())
+            if isinstance(lg, logging.Logger) and n.startswith("brokers.")]
+    for name in [*names, *ours]:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

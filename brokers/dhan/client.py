@@ -15,6 +15,7 @@ from ..core import redact
 from ..core.auth import AuthFlow, run_flows
 from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport
+from ..core.redact import mask
 from ..stores import FileStore, Session, SessionStore
 from . import routes
 from .account import AccountMixin
@@ -310,5 +311,5 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         return self._send(method, url, auth=auth, **kw)
 
     def __repr__(self) -> str:
-        return (f"Dhan(client_id={self.client_id!r}, session={'<set>' if self.session else '<none>'}, "
+        return (f"Dhan(client_id={self.client_id!r}, session={mask(self.session.token if self.session else None)}, "
                 f"root={self.root!r})")

@@ -73,3 +73,19 @@ def test_install_is_idempotent():
     redact.install([name])
     redact.install([name])
     assert sum(isinstance(f, redact.RedactingFilter) for f in logging.getLogger(name).filters) == 1
+
+
+def test_records_of_every_module_logger_are_redacted_once_a_client_exists(caplog):
+    import brokers.dhan  # noqa: F401  (their modules, hence their loggers, exist)
+    import brokers.fyers  # noqa: F401
+    from brokers.kite import Kite
+    from brokers.stores import MemoryStore
+
+    Kite(store=MemoryStore()).close()  # installs the filter on the package's loggers
+    redact.register("module-logger-secret-9")
+    with caplog.at_level(logging.DEBUG):
+        for name in ("brokers.core.http", "brokers.core.client", "brokers.kite.auth", "brokers.dhan.client",
+                     "brokers.fyers.auth"):
+            logging.getLogger(name).warning("token %s", "module-logger-secret-9")
+    assert "module-logger-secret-9" not in caplog.text
+    assert caplog.text.count("token ***") == 5
