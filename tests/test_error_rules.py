@@ -24,7 +24,7 @@ from brokers.fyers import Fyers
 from brokers.kite import Kite
 from brokers.kite import decode as kite_decode
 from brokers.kite import exceptions as kex
-from brokers.sandbox import Sandbox, client_urls
+from brokers.sandbox import client_urls
 from brokers.stores import MemoryStore
 
 BRANCHES = (errors.AuthError, errors.InputError, errors.OrderError, errors.RateLimitError, errors.NetworkError,

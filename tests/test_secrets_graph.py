@@ -16,7 +16,7 @@ from brokers.dhan import Dhan
 from brokers.fyers import Fyers, FyersAuth
 from brokers.fyers.auth import make_session, session_key
 from brokers.kite import Kite
-from brokers.sandbox import Sandbox, client_urls
+from brokers.sandbox import client_urls
 from brokers.stores import MemoryStore
 
 
