@@ -20,7 +20,10 @@ session whose expiry has passed), the client
    before the lock is released;
 4. replays the call once.
 
-It is single-flight: threads that hit the dead token together share one login
+If nothing can log in again, the caller gets the TokenExpired; if the re-login
+itself is refused (a wrong PIN, a revoked refresh token), the caller gets that
+login's error (an AuthError that says what was refused). A refused replay is not
+replayed again. It is single-flight: threads that hit the dead token together share one login
 (the client's lock, then the store's lock across processes).
 """
 
