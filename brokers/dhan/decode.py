@@ -14,7 +14,7 @@ import requests
 
 from .. import errors
 from ..core import redact
-from ..core.http import error_from, read_json
+from ..core.response import error_from, read_json
 
 __all__ = ["BY_STATUS", "ERROR_CODES", "decode", "decode_text", "error_for", "status_error"]
 

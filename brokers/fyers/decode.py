@@ -14,7 +14,7 @@ import requests
 
 from .. import errors
 from ..core import redact
-from ..core.http import body_text, error_from, read_json
+from ..core.response import body_text, error_from, read_json
 
 __all__ = ["BY_STATUS", "ERROR_CODES", "decode", "decode_json", "decode_order", "decode_text", "error_for"]
 

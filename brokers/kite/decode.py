@@ -24,7 +24,7 @@ from typing import Any, Dict, Mapping, Type
 import requests
 
 from .. import errors
-from ..core.http import error_from, read_json
+from ..core.response import error_from, read_json
 from . import exceptions as ex
 
 __all__ = ["BY_ERROR_TYPE", "BY_STATUS", "FAMILY", "decode", "status_error"]

@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from brokers import errors
-from brokers.core.http import Transport, error_from, read_json
+from brokers.core.http import Transport
+from brokers.core.response import error_from, read_json
 from brokers.sandbox import Sandbox
 from brokers.sandbox.server import Response
 

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokers import errors
-from brokers.core.http import MAX_HINT, Transport, error_from, read_json, retry_after_seconds
+from brokers.core.http import Transport
 from brokers.core.ratelimit import RateLimiter
+from brokers.core.response import MAX_HINT, error_from, read_json, retry_after_seconds
 
 NASTY = ["100000", "1e12", "1E400", "inf", "-inf", "Infinity", "nan", "NaN", "-1", "-0.5", "0x10", "", " ",
          "soon", "1,5", "9" * 400, "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 1990 00:00:00 GMT",
