@@ -11,7 +11,7 @@ from brokers.core.feed import FeedThread
 from brokers.errors import AuthError, NetworkError, TokenExpired
 from brokers.sandbox.ws import WsConnection, WsRoute, WsServer
 
-WAIT = 5.0
+from ..recorder import WAIT, FeedRecorder
 
 
 class Server:
@@ -87,51 +87,12 @@ class Echo(FeedThread):
             self._emit("on_message", self, frame)
 
 
-class Recorder:
-    """Handlers that record calls and set events."""
+class Recorder(FeedRecorder):
+    """The shared recorder, plus a way to wake its waiters from a replaced handler."""
 
-    def __init__(self, feed: Echo) -> None:
-        self.messages: List[str] = []
-        self.errors: List[BaseException] = []
-        self.reconnects: List[int] = []
-        self.connects = 0
-        self.closes = 0
-        self.gave_up = threading.Event()
-        self.cond = threading.Condition()
-        feed.on_connect = self._connect
-        feed.on_message = self._message
-        feed.on_error = self._error
-        feed.on_reconnect = self._reconnect
-        feed.on_noreconnect = lambda f: self.gave_up.set()
-        feed.on_close = self._close
-
-    def _notify(self) -> None:
+    def notify(self) -> None:
         with self.cond:
             self.cond.notify_all()
-
-    def _connect(self, feed: Any) -> None:
-        self.connects += 1
-        self._notify()
-
-    def _message(self, feed: Any, m: str) -> None:
-        self.messages.append(m)
-        self._notify()
-
-    def _error(self, feed: Any, e: BaseException) -> None:
-        self.errors.append(e)
-        self._notify()
-
-    def _reconnect(self, feed: Any, attempt: int) -> None:
-        self.reconnects.append(attempt)
-        self._notify()
-
-    def _close(self, feed: Any, code: Any, reason: Any) -> None:
-        self.closes += 1
-        self._notify()
-
-    def wait(self, predicate: Any, timeout: float = WAIT) -> bool:
-        with self.cond:
-            return self.cond.wait_for(predicate, timeout)
 
 
 @pytest.fixture
@@ -216,7 +177,7 @@ def test_raising_handler_is_reported_and_feed_goes_on(server):
         seen.append(m)
         if m == "hello":
             raise KeyError("boom")
-        rec._notify()
+        rec.notify()
 
     feed.on_message = bad
     with feed:
@@ -249,7 +210,7 @@ def test_handshake_403_is_reported_once_and_not_retried(server):
     feed = Echo(server.url, max_retries=50)
     rec = Recorder(feed)
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert server.handshakes == 1
     assert len(rec.errors) == 1 and isinstance(rec.errors[0], TokenExpired)
@@ -267,7 +228,7 @@ def test_give_up_from_decode_stops_for_good(server):
     feed = Refused(server.url)
     rec = Recorder(feed)
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert [str(e) for e in rec.errors] == ["[test] token expired (807)"]
     assert rec.reconnects == [] and server.handshakes == 1
@@ -318,7 +279,7 @@ def test_gives_up_after_max_retries(server):
     rec = Recorder(feed)
     server.refuse = 503
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert rec.reconnects == [1, 2, 3]
     assert server.handshakes == 4
@@ -361,7 +322,8 @@ def test_backlog_limit_drops_binary_frames_only(server):
     feed = Echo(server.url, watchdog=None, max_backlog=2)
     rec = Recorder(feed)
     release = threading.Event()
-    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, rec._message(f, m))
+    record = feed.on_message
+    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, record(f, m))
     with feed:
         feed.connect(threaded=True)
         server.burst.set()
