@@ -375,6 +375,9 @@ class FeedThread(SocketLoop, Generic[F]):
                     self._emit("on_close", self, item[1], item[2])
                 elif kind == Q.ERROR:
                     self._report(item[1])
+                elif kind == Q.LOST:
+                    if run.fatal is None:  # else the fatal message already says why it ended
+                        self._report(item[1])
                 elif kind == Q.RECONNECT:
                     self._emit("on_reconnect", self, item[1])
                 elif kind == Q.NORECONNECT:

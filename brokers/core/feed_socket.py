@@ -45,9 +45,11 @@ Frame = Union[bytes, str]
 class Q:
     """Kinds of queue items ``(kind, *args)``. Frames are by far the most common, so
     they are the cheapest to build and test for. DRAIN carries an Event the
-    dispatcher sets once it has handled everything queued before it."""
+    dispatcher sets once it has handled everything queued before it. LOST is the
+    error of a connection that failed or ended; it is not reported when a fatal
+    message (``_give_up``) already explains the end."""
 
-    FRAME, OPEN, CLOSE, ERROR, RECONNECT, NORECONNECT, DRAIN, END = range(8)
+    FRAME, OPEN, CLOSE, ERROR, RECONNECT, NORECONNECT, DRAIN, END, LOST = range(9)
 
 
 Item = Tuple[Any, ...]
@@ -236,15 +238,18 @@ class SocketLoop:
         def on_error(app: Any, error: BaseException) -> None:
             if run.stop.is_set() or run.quiet:
                 return  # errors caused by our own close() or timer cut, already explained
-            status = getattr(error, "status_code", None)
-            if isinstance(error, self._ws.WebSocketBadStatusException) and status in (401, 403):
+            # Only a refused handshake has an HTTP status; websocket-client also puts
+            # the close code of a server's close frame in status_code.
+            handshake = isinstance(error, self._ws.WebSocketBadStatusException)
+            status = getattr(error, "status_code", None) if handshake else None
+            if status in (401, 403):
                 run.fatal = self._auth_error(status)
                 return
             log.warning("%s connection error: %s", type(self).__name__, scrub(str(error)))
             wrapped = NetworkError(f"feed connection failed: {scrub(str(error)) or type(error).__name__}",
                                    broker=self.broker, status=status)
             wrapped.__cause__ = error
-            queue_put((Q.ERROR, wrapped))
+            queue_put((Q.LOST, wrapped))
 
         def on_close(app: Any, code: Optional[int], reason: Optional[str]) -> None:
             if run.opened_at is not None:
