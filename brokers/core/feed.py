@@ -63,9 +63,10 @@ connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded
 :meth:`~FeedThread._give_up` (stop for good with an error),
 :meth:`~FeedThread._auth_error` (the error for a refused handshake),
 :attr:`~FeedThread.connected`. Subclasses add their own handler attributes
-(``on_tick``, ``on_order_update``, ...), typed ``Optional[Callable[[TheFeed, ...],
-None]]`` and set to ``None`` in ``__init__``; :meth:`~FeedThread._emit` skips a
-handler that is ``None``.
+(``on_tick``, ``on_order_update``, ...), typed as websocket-client types its
+callbacks, ``Optional[Callable[[TheFeed, ...], object]]`` (``object``: what a handler
+returns is ignored, so ``lambda feed: feed.subscribe(...)`` type-checks), and set to
+``None`` in ``__init__``; :meth:`~FeedThread._emit` skips a handler that is ``None``.
 
 Handlers common to every feed, each called on the dispatcher thread with the feed
 first: ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed,
@@ -133,7 +134,7 @@ class FeedThread(SocketLoop, Generic[F]):
         class EchoFeed(FeedThread["EchoFeed"]):
             def __init__(self) -> None:
                 super().__init__()
-                self.on_message: Optional[Callable[[EchoFeed, str], None]] = None
+                self.on_message: Optional[Callable[[EchoFeed, str], object]] = None
             def _url(self): return "wss://example.com/feed"
             def _decode(self, frame): self._emit("on_message", self, frame)
 
@@ -189,11 +190,11 @@ class FeedThread(SocketLoop, Generic[F]):
         self.keepalive = keepalive
         self.connect_timeout = connect_timeout
         self.dropped_frames = 0
-        self.on_connect: Optional[Callable[[F], None]] = None
-        self.on_close: Optional[Callable[[F, Optional[int], Optional[str]], None]] = None
-        self.on_error: Optional[Callable[[F, Exception], None]] = None
-        self.on_reconnect: Optional[Callable[[F, int], None]] = None
-        self.on_noreconnect: Optional[Callable[[F], None]] = None
+        self.on_connect: Optional[Callable[[F], object]] = None
+        self.on_close: Optional[Callable[[F, Optional[int], Optional[str]], object]] = None
+        self.on_error: Optional[Callable[[F, Exception], object]] = None
+        self.on_reconnect: Optional[Callable[[F, int], object]] = None
+        self.on_noreconnect: Optional[Callable[[F], object]] = None
         self._lock = threading.Lock()
         self._run: Optional[Run] = None
 

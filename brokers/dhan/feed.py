@@ -191,8 +191,8 @@ class DhanFeed(_DhanSocket["DhanFeed"]):
         super().__init__(client_id, access_token, url, reconnect=reconnect, max_retries=max_retries,
                          max_delay=max_delay, **timings)
         self.parse_data = parse_data
-        self.on_tick: Optional[Callable[[DhanFeed, Any], None]] = None
-        self.on_message: Optional[Callable[[DhanFeed, str], None]] = None
+        self.on_tick: Optional[Callable[[DhanFeed, Any], object]] = None
+        self.on_message: Optional[Callable[[DhanFeed, str], object]] = None
         self._subs: Dict[Tuple[str, str], int] = {}
         self._subs_lock = threading.Lock()
         if instruments:

@@ -49,8 +49,8 @@ class DhanOrder(_DhanSocket["DhanOrder"]):
         timings.setdefault("watchdog", None)
         super().__init__(client_id, access_token, url, reconnect=reconnect, max_retries=max_retries,
                          max_delay=max_delay, **timings)
-        self.on_order_update: Optional[Callable[[DhanOrder, Dict[str, Any]], None]] = None
-        self.on_message: Optional[Callable[[DhanOrder, Any], None]] = None
+        self.on_order_update: Optional[Callable[[DhanOrder, Dict[str, Any]], object]] = None
+        self.on_message: Optional[Callable[[DhanOrder, Any], object]] = None
 
     def _url(self) -> str:
         return self.root

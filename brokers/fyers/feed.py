@@ -149,8 +149,8 @@ class FyersFeed(_FyersSocket["FyersFeed"]):
         self.public_root = public_root
         self.index_names = dict(codec.INDEX_NAMES, **(index_names or {}))
         self.source = source
-        self.on_tick: Optional[Callable[[FyersFeed, List[Dict[str, Any]]], None]] = None
-        self.on_message: Optional[Callable[[FyersFeed, Any], None]] = None
+        self.on_tick: Optional[Callable[[FyersFeed, List[Dict[str, Any]]], object]] = None
+        self.on_message: Optional[Callable[[FyersFeed, Any], object]] = None
         self._subs_lock = threading.Lock()
         self._subs: Dict[str, Tuple[str, int]] = {}  # topic -> (symbol, channel)
         self._fytokens: Dict[str, str] = {str(k): str(v) for k, v in (fytokens or {}).items()}

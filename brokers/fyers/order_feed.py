@@ -81,10 +81,10 @@ class FyersOrder(_FyersSocket["FyersOrder"]):
         self.client_id = app
         self._token = token
         self.url = url
-        self.on_order_update: Optional[Callable[[FyersOrder, Dict[str, Any]], None]] = None
-        self.on_trade: Optional[Callable[[FyersOrder, Dict[str, Any]], None]] = None
-        self.on_position: Optional[Callable[[FyersOrder, Dict[str, Any]], None]] = None
-        self.on_general: Optional[Callable[[FyersOrder, Dict[str, Any]], None]] = None
+        self.on_order_update: Optional[Callable[[FyersOrder, Dict[str, Any]], object]] = None
+        self.on_trade: Optional[Callable[[FyersOrder, Dict[str, Any]], object]] = None
+        self.on_position: Optional[Callable[[FyersOrder, Dict[str, Any]], object]] = None
+        self.on_general: Optional[Callable[[FyersOrder, Dict[str, Any]], object]] = None
         self._lists: Set[str] = set()
         self._lists_lock = threading.Lock()
 

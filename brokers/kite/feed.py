@@ -118,9 +118,9 @@ class KiteFeed(FeedThread["KiteFeed"]):
         self._access_token = access_token
         self.root = (url or (WEB_URL if enctoken else CONNECT_URL)).rstrip("/")
         self.parse_data = parse_data
-        self.on_tick: Optional[Callable[[KiteFeed, Any], None]] = None
-        self.on_order_update: Optional[Callable[[KiteFeed, Dict[str, Any]], None]] = None
-        self.on_message: Optional[Callable[[KiteFeed, Any], None]] = None
+        self.on_tick: Optional[Callable[[KiteFeed, Any], object]] = None
+        self.on_order_update: Optional[Callable[[KiteFeed, Dict[str, Any]], object]] = None
+        self.on_message: Optional[Callable[[KiteFeed, Any], object]] = None
         self._modes: Dict[int, str] = {}
         self._modes_lock = threading.Lock()
 
@@ -194,12 +194,12 @@ class KiteFeed(FeedThread["KiteFeed"]):
 
     # -- kiteconnect's KiteTicker spellings, so its code moves over -----------------------
     @property
-    def on_ticks(self) -> Optional[Callable[[KiteFeed, Any], None]]:
+    def on_ticks(self) -> Optional[Callable[[KiteFeed, Any], object]]:
         """KiteTicker's name for :attr:`on_tick` (same ``(feed, ticks)`` arguments)."""
         return self.on_tick
 
     @on_ticks.setter
-    def on_ticks(self, handler: Optional[Callable[[KiteFeed, Any], None]]) -> None:
+    def on_ticks(self, handler: Optional[Callable[[KiteFeed, Any], object]]) -> None:
         self.on_tick = handler
 
     def resubscribe(self) -> None:

@@ -522,6 +522,7 @@ y = FyersFeed("A-100:t")
 y.on_tick = lambda f, t: print(t[0]["ltp"], f.subscriptions)
 z = FyersOrder("A-100:t")
 z.on_trade = lambda f, m: print(m["s"], f.subscriptions)
+y.on_connect = lambda f: f.subscribe(["NSE:SBIN-EQ"])  # what a handler returns is ignored
 k.on_connect = lambda f, extra: None
 d.on_close = lambda f: None
 k.on_connect = lambda f: f.no_such_method()
@@ -535,4 +536,4 @@ def test_handlers_are_typed_with_the_feed_subclass(tmp_path):
     snippet.write_text(TYPED)
     out, _, status = api.run(["--strict", "--no-incremental", "--no-error-summary", str(snippet)])
     lines = [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in out.splitlines() if ": error:" in line]
-    assert lines == ["20", "21", "22"], out
+    assert lines == ["21", "22", "23"], out
