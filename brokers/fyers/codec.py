@@ -604,10 +604,7 @@ def map_order_message(text: Union[str, bytes]) -> Optional[Tuple[str, Dict[str, 
                 except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
                     pass
                 if "id" in out:
-                    try:
-                        out["orderNumStatus"] = f"{out['id']}:{out['status']}"
-                    except RecursionError:  # an id nested as deep as JSON allows
-                        raise ValueError("order id nested too deeply to read") from None
+                    out["orderNumStatus"] = f"{out['id']}:{out['status']}"
             return kind, {"s": msg.get("s"), kind: out}
     return "general", msg
 
