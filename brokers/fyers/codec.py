@@ -55,6 +55,14 @@ __all__ = [
 # -- message types and constants ---------------------------------------------------------------
 AUTH, ACK, SUBSCRIBE, UNSUBSCRIBE, DATAFEED, PAUSE, RESUME, PING, MODE = 1, 3, 4, 5, 6, 7, 8, 11, 12
 CUSTOM = 51  # a server notice: code, message, the request type it refers to
+# Control answers as fyers_apiv3 reports them: type -> (message type, OK text, error code).
+CONTROL_ANSWERS: Dict[int, Tuple[str, str, int]] = {
+    SUBSCRIBE: ("sub", "Subscribed", 11011),
+    UNSUBSCRIBE: ("unsub", "Unsubscribed", 11012),
+    PAUSE: ("cp", "Channel Paused", 11032),
+    RESUME: ("cr", "Channel Resumed", 11031),
+    MODE: ("ful", "Full Mode On", 12001),
+}
 SENTINEL = -2147483648
 PING_FRAME = b"\x00\x01\x0b"
 DEFAULT_CHANNEL = 11

@@ -1,10 +1,9 @@
-"""Fyers' market data websocket (HSM binary) on a background thread: :class:`FyersFeed`.
-(The order socket is :class:`~brokers.fyers.order_feed.FyersOrder`.)
+"""Fyers' market data websocket (HSM binary) on a background thread: :class:`FyersFeed`
+(the order socket is :class:`~brokers.fyers.order_feed.FyersOrder`).
 
-Both are :class:`~brokers.core.feed.FeedThread` subclasses (reconnect with
-backoff, subscriptions replayed after every reconnect, handlers off the
-socket thread, bounded :meth:`close`); the wire work is in
-:mod:`brokers.fyers.codec`.
+A :class:`~brokers.core.feed.FeedThread` subclass (reconnect with backoff,
+subscriptions replayed after every reconnect, handlers off the socket thread,
+bounded :meth:`close`); the wire work is in :mod:`brokers.fyers.codec`.
 """
 
 from __future__ import annotations
@@ -24,12 +23,11 @@ from typing import (
     Set,
     Tuple,
     TypeVar,
-    Union,
 )
 
 from .. import errors
 from ..__version__ import __version__
-from ..core.feed import FeedThread
+from ..core.feed import FeedThread, Frame
 from ..core.redact import register
 from . import codec, routes
 from . import validate as check
@@ -197,7 +195,7 @@ class FyersFeed(_FyersSocket["FyersFeed"]):
         self._since_ack = 0
         self._ack_every = 0
 
-    def _decode(self, frame: Union[bytes, str]) -> None:
+    def _decode(self, frame: Frame) -> None:
         if isinstance(frame, str):
             if frame.strip() != "pong":
                 self._emit("on_message", self, frame)
@@ -230,8 +228,8 @@ class FyersFeed(_FyersSocket["FyersFeed"]):
         elif kind == codec.CUSTOM:
             notice = control.notice()
             self._emit("on_message", self, dict(notice, type="msg", s="error" if notice["code"] else "ok"))
-        elif kind in _CONTROL:
-            name, ok_text, fail_code = _CONTROL[kind]
+        elif kind in codec.CONTROL_ANSWERS:
+            name, ok_text, fail_code = codec.CONTROL_ANSWERS[kind]
             if kind == codec.MODE:
                 ok_text = "Lite Mode On" if self.litemode else "Full Mode On"
             if control.ok:
@@ -408,12 +406,3 @@ class FyersFeed(_FyersSocket["FyersFeed"]):
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"
         return f"<FyersFeed client_id={self.client_id} {state} symbols={len(self._subs)}>"
-
-
-_CONTROL = {
-    codec.SUBSCRIBE: ("sub", "Subscribed", 11011),
-    codec.UNSUBSCRIBE: ("unsub", "Unsubscribed", 11012),
-    codec.PAUSE: ("cp", "Channel Paused", 11032),
-    codec.RESUME: ("cr", "Channel Resumed", 11031),
-    codec.MODE: ("ful", "Full Mode On", 12001),
-}
