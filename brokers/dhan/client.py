@@ -31,6 +31,7 @@ from .auth import (
 from .data import DataMixin
 from .global_stocks import GlobalStocksMixin
 from .orders import OrdersMixin
+from .symbols import SymbolsMixin
 
 __all__ = ["Dhan"]
 
@@ -39,7 +40,7 @@ log = logging.getLogger("brokers.dhan")
 _DEFAULT = object()
 
 
-class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
+class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin, BaseClient):
     """DhanHQ v2 REST client, with the method names and arguments of ``dhanhq`` 2.x.
 
     Every call sends the ``access-token`` and ``client-id`` headers; bodies are

@@ -403,5 +403,5 @@ def parse_master(data: Any) -> List[Tuple[Any, ...]]:
         rows.append((f"{prefix}:{tsym}", _MASTER_EXCHANGES.get(segment, exch), segment, tsym, r[sid_i].strip(),
                      underlying or r[name_i], itype, underlying, ordinal,
                      float(r[strike_i]) if itype in ("CE", "PE") else None, itype if itype in ("CE", "PE") else None,
-                     int(float(r[lot_i] or 1)), round(float(r[tick_i] or 5) / 100, 6), None))
+                     int(float(r[lot_i] or 1)), round(float(r[tick_i] or 5) / 100, 6), None, kind))
     return rows

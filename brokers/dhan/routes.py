@@ -236,3 +236,7 @@ def decode_text(response: requests.Response) -> str:
             decode(response)
         raise status_error(response, BROKER)
     return response.content.decode("utf-8-sig", errors="replace")
+
+#: Widest range of one chart request, in days, per interval in minutes (1440 = daily: no cap).
+HISTORY_CAPS: Dict[int, Optional[int]] = {1: 90, 5: 90, 15: 90, 25: 90, 60: 90, 1440: None}
+HISTORY_WORKERS = 5  # the data APIs allow 5 calls a second

@@ -209,3 +209,7 @@ def decode(response: requests.Response) -> Dict[str, Any]:
 def decode_order(response: requests.Response) -> Dict[str, Any]:
     """As :func:`decode`, but an unknown error code on an order call is an OrderError."""
     return _decode(response, errors.OrderError)
+
+#: Widest range of one /data/history request, in days, per resolution in minutes (1440 = "D").
+HISTORY_CAPS: Dict[int, int] = {**{m: 100 for m in (1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 240)}, 1440: 366}
+HISTORY_WORKERS = 5  # within 10/s and 200/min, shared with every other call

@@ -29,13 +29,14 @@ from .mf import MutualFundsMixin
 from .orders import OrdersMixin
 from .portfolio import PortfolioMixin
 from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, WEB_ROOT, decode
+from .symbols import SymbolsMixin
 
 __all__ = ["Kite", "KiteConnect"]
 
 log = logging.getLogger("brokers.kite")
 
 
-class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin):
+class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin, SymbolsMixin):
     """Zerodha Kite, over KiteConnect (``api_key`` + ``access_token``) or Kite Web
     (``enctoken``), with kiteconnect 5.x's methods, arguments and return values.
 

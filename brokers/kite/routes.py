@@ -94,3 +94,10 @@ def _status_only(response: requests.Response) -> ex.KiteException:
         return ex.RateLimitException(message, status=status, body=excerpt, retry_after=retry_after_seconds(response))
     cls = ex.ServerException if status in _GATEWAY else _by_status(status)
     return cls(message, status=status, body=excerpt)
+
+#: Widest range of one historical request, in days, per interval in minutes (1440 = day).
+HISTORY_CAPS: Dict[int, int] = {1: 60, 3: 100, 5: 100, 10: 100, 15: 200, 30: 200, 60: 400, 1440: 2000}
+#: Kite's interval names by minutes.
+HISTORY_INTERVALS: Dict[int, str] = {1: "minute", 3: "3minute", 5: "5minute", 10: "10minute", 15: "15minute",
+                                     30: "30minute", 60: "60minute", 1440: "day"}
+HISTORY_WORKERS = 3  # as many threads as the 3/s budget can keep busy

@@ -21,7 +21,7 @@ Token = Union[int, str]
 #: The fields of a master row, in order: an :class:`Instrument` without ``broker``,
 #: with ``expiry`` as a proleptic ordinal (``date.toordinal()``) or ``None``.
 ROW_FIELDS = ("key", "exchange", "segment", "symbol", "token", "name", "instrument_type", "underlying",
-              "expiry", "strike", "option_type", "lot_size", "tick_size", "exchange_token")
+              "expiry", "strike", "option_type", "lot_size", "tick_size", "exchange_token", "broker_type")
 Row = Tuple[Any, ...]
 _DERIVATIVES = ("FUT", "CE", "PE")
 
@@ -55,6 +55,8 @@ class Instrument:
         lot_size: contract lot size (1 for equities).
         tick_size: minimum price step.
         exchange_token: the exchange's own id where the broker gives it, else ``None``.
+        broker_type: the broker's own instrument kind where the API asks for it
+            (Dhan ``"EQUITY"``, ``"OPTIDX"``, ``"FUTSTK"``...), else ``None``.
     """
 
     broker: str
@@ -72,13 +74,14 @@ class Instrument:
     lot_size: int = 1
     tick_size: float = 0.05
     exchange_token: Optional[str] = None
+    broker_type: Optional[str] = None
 
 
 def to_row(inst: Instrument) -> Row:
     """An instrument as a master row (the inverse of ``SymbolMaster``'s records)."""
     return (inst.key, inst.exchange, inst.segment, inst.symbol, inst.token, inst.name, inst.instrument_type,
             inst.underlying, inst.expiry.toordinal() if inst.expiry else None, inst.strike, inst.option_type,
-            inst.lot_size, inst.tick_size, inst.exchange_token)
+            inst.lot_size, inst.tick_size, inst.exchange_token, inst.broker_type)
 
 
 class SymbolMaster:
@@ -136,7 +139,8 @@ class SymbolMaster:
         if inst is None:
             r = self._rows[n]
             inst = Instrument(self.broker, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                              dt.date.fromordinal(r[8]) if r[8] else None, r[9], r[10], r[11], r[12], r[13])
+                              dt.date.fromordinal(r[8]) if r[8] else None, r[9], r[10], r[11], r[12], r[13],
+                              r[14] if len(r) > 14 else None)
             self._made[n] = inst
         return inst
 
