@@ -365,6 +365,7 @@ def parse_master(data: Any) -> List[Tuple[Any, ...]]:
             download) or a cell does not convert.
     """
     text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else str(data)
+    _complete(text)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in _MASTER_COLUMNS if c not in header]
@@ -405,3 +406,9 @@ def parse_master(data: Any) -> List[Tuple[Any, ...]]:
                      float(r[strike_i]) if itype in ("CE", "PE") else None, itype if itype in ("CE", "PE") else None,
                      int(float(r[lot_i] or 1)), round(float(r[tick_i] or 5) / 100, 6), None, kind))
     return rows
+
+
+def _complete(data: Any) -> None:
+    """A master file ends with a newline; one that does not was cut off mid-line."""
+    if data and data[-1:] not in ("\n", b"\n"):
+        raise ValueError("the master file does not end with a newline (truncated?)")

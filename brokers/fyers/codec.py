@@ -624,6 +624,7 @@ def parse_master(data: Any, segment: str) -> List[Tuple[Any, ...]]:
     from ..ist import IST
 
     text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else str(data)
+    _complete(text)
     exchange = MASTER_FILES.get(segment, segment.split("_", 1)[0])
     rows: List[Tuple[Any, ...]] = []
     dates: Dict[str, Any] = {"": None, "0": None}
@@ -653,3 +654,9 @@ def parse_master(data: Any, segment: str) -> List[Tuple[Any, ...]]:
                      float(r[15]) if opt else None, opt, int(float(r[3] or 1)), float(r[4] or 0.05),
                      r[12].strip() or None))
     return rows
+
+
+def _complete(data: Any) -> None:
+    """A master file ends with a newline; one that does not was cut off mid-line."""
+    if data and data[-1:] not in ("\n", b"\n"):
+        raise ValueError("the master file does not end with a newline (truncated?)")

@@ -315,6 +315,7 @@ def parse_master(data: Union[bytes, str]) -> List[Tuple[Any, ...]]:
         ValueError: the header is not Kite's, a row has the wrong number of cells
             (a truncated download) or a cell does not convert.
     """
+    _complete(data)
     reader = csv.reader(io.StringIO(_text(data)))
     header = next(reader, None)
     if header != MASTER_HEADER:
@@ -342,3 +343,9 @@ def parse_master(data: Union[bytes, str]) -> List[Tuple[Any, ...]]:
                     "INDEX" if segment == "INDICES" else itype, None, ordinal, None, None, int(lot), float(tick),
                     etoken))
     return rows
+
+
+def _complete(data: Any) -> None:
+    """A master file ends with a newline; one that does not was cut off mid-line."""
+    if data and data[-1:] not in ("\n", b"\n"):
+        raise ValueError("the master file does not end with a newline (truncated?)")

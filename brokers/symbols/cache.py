@@ -12,6 +12,7 @@ that is empty, truncated or fails to parse never replaces the last good master.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "BROKERS_CACHE_DIR"
 _MAGIC = b"brokers-master-1\n"
 _PUBLISH = dt.time(8, 0)
-#: A new master smaller than this share of the last good one is taken as truncated.
+#: A segment shrunk below this share of the last good master's is taken as truncated.
 MIN_SHARE = 0.5
 
 _thread_locks: Dict[str, threading.Lock] = {}
@@ -157,9 +158,8 @@ class MasterCache:
                 rows = download()
                 if not rows:
                     raise ValueError("the master is empty")
-                if cached is not None and len(rows) < MIN_SHARE * len(cached[1]):
-                    raise ValueError(f"the master has {len(rows)} rows, the last good one {len(cached[1])}: "
-                                     "taking it as truncated")
+                if cached is not None:
+                    _check_size(rows, cached[1])
             except Exception as e:
                 if cached is None:
                     raise
@@ -204,6 +204,17 @@ class MasterCache:
                     _unlock_fd(fd)
             finally:
                 os.close(fd)
+
+
+def _check_size(rows: List[Row], good: List[Row]) -> None:
+    """Raise when a segment lost more than half its rows since the last good master
+    (a file cut at a line boundary, or one of several files empty)."""
+    before = collections.Counter(r[2] for r in good)
+    after = collections.Counter(r[2] for r in rows)
+    for segment, count in before.items():
+        if count >= 10 and after.get(segment, 0) < MIN_SHARE * count:
+            raise ValueError(f"segment {segment} has {after.get(segment, 0)} instruments, the last good master "
+                             f"{count}: taking the download as truncated")
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
