@@ -57,7 +57,8 @@ def _client(args: argparse.Namespace, broker: str) -> Any:
     else:
         from .fyers import Fyers
 
-        client = Fyers(client_id=user, store=store, **urls)
+        # The symbol master files are public: `symbols` needs no app, so any well-formed id does.
+        client = Fyers(client_id=user or ("PUBLIC-100" if args.command == "symbols" else None), store=store, **urls)
     if getattr(args, "cache_dir", None):
         client.master_cache_dir = args.cache_dir
     return client

@@ -12,6 +12,7 @@ __all__ = ["Searcher", "words"]
 _WORD = re.compile(r"[A-Z]+|\d+(?:\.\d+)?")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9.]")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_EXCHANGE_RANK = {"NSE": 0, "NFO": 0, "BSE": 1, "BFO": 1}
 _KIND_RANK = {"INDEX": 0, "EQ": 0, "FUT": 1, "CE": 2, "PE": 2}
 
 
@@ -80,6 +81,9 @@ class Searcher:
             fields = self._fields(n)
             loose = sum(1 for t in tokens if t not in fields)
             starts = 0 if sym.startswith(tokens[0]) or str(r[7] or "").upper() == tokens[0] else 1
-            return (exact, loose, starts, _KIND_RANK.get(r[6], 3), r[8] or 0, len(sym), r[9] or 0.0, n)
+            if exact and compact == (words(str(r[3])) or [""])[0]:
+                exact = 0  # SBIN finds SBIN-EQ
+            return (exact, loose, starts, _KIND_RANK.get(r[6], 3), r[8] or 0, _EXCHANGE_RANK.get(r[1], 2), len(sym),
+                    r[9] or 0.0, n)
 
         return [n for *_, n in heapq.nsmallest(limit, (score(n) for n in hits))]
