@@ -22,7 +22,18 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import re
-from typing import Any, Callable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from .ist import IST
 

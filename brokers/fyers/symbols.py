@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import requests
 
@@ -77,7 +77,8 @@ class SymbolsMixin:
             if oi:
                 query["oi_flag"] = 1
             data = self.history(query)  # type: ignore[attr-defined]
-            return [h.candle(dt.datetime.fromtimestamp(r[0], IST), *r[1:6], r[6] if oi and len(r) > 6 else None)
+            return [h.candle(dt.datetime.fromtimestamp(r[0], IST), r[1], r[2], r[3], r[4], r[5],
+                             r[6] if oi and len(r) > 6 else None)
                     for r in data.get("candles") or []]
 
         candles = h.download(fetch, start_at, stop, routes.HISTORY_CAPS[minutes], workers=routes.HISTORY_WORKERS,
@@ -85,6 +86,6 @@ class SymbolsMixin:
         return h.to_frame(candles) if as_frame else candles
 
 
-def is_sdk_call(data: Any, args: tuple, kw: Mapping[str, Any]) -> bool:
+def is_sdk_call(data: Any, args: Tuple[Any, ...], kw: Mapping[str, Any]) -> bool:
     """``history(data)`` (fyers_apiv3's form) rather than ``history(symbol, start, end, ...)``."""
     return h.is_sdk_form(data) and not args and not kw

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from ..ist import IST
 
@@ -21,7 +21,7 @@ OPEN, CLOSE = dt.time(9, 15), dt.time(15, 30)
 SESSION = 375  # minutes from 09:15 to 15:30
 
 #: The brokers' widest request, in days, by interval in minutes (1440 = daily; None: no cap).
-CAPS = {
+CAPS: Dict[str, Dict[int, Optional[int]]] = {
     "kite": {1: 60, 3: 100, 5: 100, 10: 100, 15: 200, 30: 200, 60: 400, 1440: 2000},
     "dhan": {1: 90, 5: 90, 15: 90, 25: 90, 60: 90, 1440: None},
     "fyers": {**{m: 100 for m in (1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 240)}, 1440: 366},

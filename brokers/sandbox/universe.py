@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 __all__ = ["Entry", "universe", "SIZES"]
 
@@ -82,7 +82,7 @@ def _strike_text(strike: float) -> str:
     return str(int(strike)) if float(strike).is_integer() else f"{strike:g}"
 
 
-def _names(rng: random.Random, count: int, taken: set) -> List[str]:
+def _names(rng: random.Random, count: int, taken: Set[str]) -> List[str]:
     out: List[str] = []
     while len(out) < count:
         name = "".join(rng.choice(_SYL) for _ in range(rng.randint(2, 4)))
@@ -93,7 +93,7 @@ def _names(rng: random.Random, count: int, taken: set) -> List[str]:
 
 
 class _Tokens:
-    def __init__(self, start: int, used: set) -> None:
+    def __init__(self, start: int, used: Set[int]) -> None:
         self.next, self.used = start, used
 
     def take(self) -> int:
