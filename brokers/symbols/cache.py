@@ -16,23 +16,23 @@ import collections
 import contextlib
 import datetime as dt
 import logging
-import marshal
 import os
 import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..ist import IST, utc_now
-from .model import Row, SymbolMaster
+from .model import KeyIndex, Row, SymbolMaster
+from .store import pack, unpack
 
 __all__ = ["MasterCache", "master_day", "CACHE_ENV"]
 
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "BROKERS_CACHE_DIR"
-_MAGIC = b"brokers-master-1\n"
+_MAGIC = b"brokers-master-2\n"
 _PUBLISH = dt.time(8, 0)
 #: A segment shrunk below this share of the last good master's is taken as truncated.
 MIN_SHARE = 0.5
@@ -82,8 +82,8 @@ class MasterCache:
         return self.directory / f"{name}.master"
 
     # -- reading ----------------------------------------------------------------------
-    def read(self, name: str) -> Optional[Tuple[str, List[Row]]]:
-        """``(day, rows)`` from the cache file, or ``None`` when absent or unreadable."""
+    def read(self, name: str) -> Optional[Tuple[str, Sequence[Row], KeyIndex]]:
+        """``(day, rows, key index)`` from the cache file, or ``None`` when absent or unreadable."""
         path = self.path(name)
         try:
             raw = path.read_bytes()
@@ -95,18 +95,14 @@ class MasterCache:
         try:
             if not raw.startswith(_MAGIC):
                 raise ValueError("not a master cache file")
-            doc = marshal.loads(raw[len(_MAGIC):])
-            if not (isinstance(doc, dict) and isinstance(doc.get("rows"), list) and isinstance(doc.get("day"), str)
-                    and doc.get("count") == len(doc["rows"])):
-                raise ValueError("unexpected contents")
-        except (ValueError, EOFError, TypeError) as e:
+            return unpack(raw[len(_MAGIC):])
+        except ValueError as e:
             log.warning("ignoring the unreadable cached master %s (%s)", path, e)
             return None
-        return doc["day"], doc["rows"]
 
-    def _write(self, name: str, day: str, rows: List[Row]) -> None:
+    def _write(self, name: str, day: str, rows: Sequence[Row]) -> None:
         path = self.path(name)
-        data = _MAGIC + marshal.dumps({"day": day, "count": len(rows), "rows": rows})
+        data = _MAGIC + pack(day, rows)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -148,12 +144,12 @@ class MasterCache:
                 return hit
             cached = self.read(name)
             if cached is not None and cached[0] == today:
-                return self._remember(path, today, SymbolMaster.from_rows(broker, cached[1]))
+                return self._remember(path, today, SymbolMaster.from_rows(broker, cached[1], cached[2]))
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._lock(name):
             cached = self.read(name)
             if cached is not None and cached[0] == today and not refresh:
-                return self._remember(path, today, SymbolMaster.from_rows(broker, cached[1]))
+                return self._remember(path, today, SymbolMaster.from_rows(broker, cached[1], cached[2]))
             try:
                 rows = download()
                 if not rows:
@@ -165,7 +161,7 @@ class MasterCache:
                     raise
                 log.warning("%s master: the new download is unusable (%s); keeping the one from %s",
                             name, e, cached[0])
-                return SymbolMaster.from_rows(broker, cached[1])
+                return SymbolMaster.from_rows(broker, cached[1], cached[2])
             self._write(name, today, rows)
             log.info("%s master: %d instruments cached for %s", name, len(rows), today)
             return self._remember(path, today, SymbolMaster.from_rows(broker, rows))
@@ -206,7 +202,7 @@ class MasterCache:
                 os.close(fd)
 
 
-def _check_size(rows: List[Row], good: List[Row]) -> None:
+def _check_size(rows: Sequence[Row], good: Sequence[Row]) -> None:
     """Raise when a segment lost more than half its rows since the last good master
     (a file cut at a line boundary, or one of several files empty)."""
     before = collections.Counter(r[2] for r in good)

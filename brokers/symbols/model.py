@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple, Union
 
 from .search import Searcher, words
 
@@ -23,6 +23,13 @@ Token = Union[int, str]
 ROW_FIELDS = ("key", "exchange", "segment", "symbol", "token", "name", "instrument_type", "underlying",
               "expiry", "strike", "option_type", "lot_size", "tick_size", "exchange_token", "broker_type")
 Row = Tuple[Any, ...]
+
+
+class KeyIndex(Protocol):
+    """Upper-case key -> row number."""
+
+    def get(self, key: str, /) -> Optional[int]: ...
+
 _DERIVATIVES = ("FUT", "CE", "PE")
 
 
@@ -110,20 +117,28 @@ class SymbolMaster:
         self._made[:] = made
 
     @classmethod
-    def from_rows(cls, broker: str, rows: List[Row]) -> "SymbolMaster":
-        """A master over rows in :data:`ROW_FIELDS` order (what the codecs return)."""
+    def from_rows(cls, broker: str, rows: Sequence[Row], index: Optional[KeyIndex] = None) -> "SymbolMaster":
+        """A master over rows in :data:`ROW_FIELDS` order (what the codecs return).
+
+        Args:
+            index: anything with ``get(UPPER_KEY) -> row number`` (the cache
+                brings one, so no dict of every key is built on load).
+        """
         self = cls.__new__(cls)
-        self._setup(broker, rows)
+        self._setup(broker, rows, index)
         return self
 
-    def _setup(self, broker: str, rows: List[Row]) -> None:
+    def _setup(self, broker: str, rows: Sequence[Row], index: Optional[KeyIndex] = None) -> None:
         self.broker = broker
         self._rows = rows
         self._made: List[Optional[Instrument]] = [None] * len(rows)
-        by_key: Dict[str, int] = {}
-        for n, row in enumerate(rows):
-            by_key.setdefault(row[0].upper(), n)
-        self._by_key = by_key
+        if index is None:
+            by_key: Dict[str, int] = {}
+            for n, row in enumerate(rows):
+                by_key.setdefault(row[0].upper(), n)
+            self._by_key: KeyIndex = by_key
+        else:
+            self._by_key = index
         self._by_token: Optional[Dict[str, List[int]]] = None
         self._by_underlying: Optional[Dict[str, List[int]]] = None
         self._searcher: Optional[Searcher] = None
@@ -132,7 +147,7 @@ class SymbolMaster:
     @property
     def rows(self) -> List[Row]:
         """The raw rows (:data:`ROW_FIELDS` order), as the cache stores them."""
-        return self._rows
+        return self._rows if isinstance(self._rows, list) else list(self._rows)
 
     def _inst(self, n: int) -> Instrument:
         inst = self._made[n]

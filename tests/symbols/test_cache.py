@@ -72,7 +72,7 @@ def test_an_unreadable_cache_file_is_downloaded_again(tmp_path):
     cache = MasterCache(tmp_path)
     row = ("NSE:X", "NSE", "NSE", "X", 1, "X", "EQ", None, None, None, None, 1, 0.05, None)
     cache.get("t", "kite", lambda: [row])
-    cache.path("t").write_bytes(b"brokers-master-1\n\x00garbage")
+    cache.path("t").write_bytes(b"brokers-master-2\n\x00garbage")
     assert cache.read("t") is None
     assert MasterCache(tmp_path).get("t", "kite", lambda: [row], refresh=False)["NSE:X"].token == 1
 
