@@ -81,7 +81,7 @@ class SymbolsMixin:
         ``exchange_segment`` when given)."""
         if isinstance(security_id, Instrument):
             return security_id.token
-        if isinstance(security_id, str) and security_id.strip() and not security_id.strip().isdigit():
+        if isinstance(security_id, str) and ":" in security_id:  # SEGMENT:SYMBOL; anything else is checked as an id
             inst = self._instrument(security_id)
             if exchange_segment is not None and inst.segment != exchange_segment:
                 raise unknown_symbol(self._master or self.master(), f"{security_id} in {exchange_segment}")
@@ -93,7 +93,7 @@ class SymbolsMixin:
         by segment: ``["NSE:INFY", "NSE_FNO:NIFTY-Dec2026-24000-CE"]``."""
         if isinstance(securities, str):
             securities = [securities]
-        if isinstance(securities, (list, tuple)):
+        if isinstance(securities, (list, tuple)) and all(isinstance(s, (str, Instrument)) for s in securities):
             out: Dict[str, List[Any]] = {}
             for s in securities:
                 inst = self._instrument(s)

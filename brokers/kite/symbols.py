@@ -73,7 +73,7 @@ class SymbolsMixin(KiteBase):
         """An instrument token, or a symbol (``"NSE:INFY"``) resolved to one."""
         if isinstance(value, Instrument):
             return value.token
-        if isinstance(value, str) and not value.strip().isdigit():
+        if isinstance(value, str) and ":" in value:  # EXCHANGE:SYMBOL; anything else is checked as a token
             return self._instrument(value).token
         return value
 
