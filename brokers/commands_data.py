@@ -164,6 +164,7 @@ def _fetcher(client: Any, args: argparse.Namespace) -> Tuple[Any, Optional[int],
     if minutes not in routes.HISTORY_CAPS:
         raise ValueError(f"--interval {args.interval!r} is not one {args.broker} offers")
     symbol = args.symbol
+    client._ensure_session()  # once, before the download threads start
     if args.broker != "fyers":
         symbol = client.master().get(symbol) or client._instrument(symbol)
 

@@ -109,6 +109,7 @@ class SymbolsMixin(KiteBase):
         name = routes.HISTORY_INTERVALS[minutes]
         start_at, stop = h.check_range(start, end)
         token = self._token(symbol)
+        self._ensure_session()  # once, before the threads: concurrent first calls would race for it
 
         def fetch(a: dt.datetime, b: dt.datetime) -> List[h.Candle]:
             last = (b - dt.timedelta(seconds=1)).astimezone(IST).replace(tzinfo=None)

@@ -145,7 +145,11 @@ class MasterCache:
             cached = self.read(name)
             if cached is not None and cached[0] == today:
                 return self._remember(path, today, SymbolMaster.from_rows(broker, cached[1], cached[2]))
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # no cache possible: still answer, from a download of our own
+            log.warning("cannot create the master cache %s (%s); not caching", self.directory, e.strerror)
+            return SymbolMaster.from_rows(broker, download())
         with self._lock(name):
             cached = self.read(name)
             if cached is not None and cached[0] == today and not refresh:
@@ -162,7 +166,11 @@ class MasterCache:
                 log.warning("%s master: the new download is unusable (%s); keeping the one from %s",
                             name, e, cached[0])
                 return SymbolMaster.from_rows(broker, cached[1], cached[2])
-            self._write(name, today, rows)
+            try:
+                self._write(name, today, rows)
+            except OSError as e:
+                log.warning("cannot write the master cache %s (%s); not caching", path, e.strerror)
+                return SymbolMaster.from_rows(broker, rows)
             log.info("%s master: %d instruments cached for %s", name, len(rows), today)
             return self._remember(path, today, SymbolMaster.from_rows(broker, rows))
 

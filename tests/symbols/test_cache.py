@@ -105,3 +105,11 @@ def test_processes_share_one_download(msb, tmp_path):
     out, err = third.communicate(timeout=60)
     assert third.returncode == 0, err
     assert out == outs[0][0] and msb.masters.downloads["kite"] == 1
+
+
+def test_an_unwritable_cache_still_answers(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    row = ("NSE:X", "NSE", "NSE", "X", 1, "X", "EQ", None, None, None, None, 1, 0.05, None)
+    assert MasterCache(blocker).get("t", "kite", lambda: [row])["NSE:X"].token == 1
+    assert "not caching" in caplog.text

@@ -83,3 +83,47 @@ def test_history_refuses_an_unknown_symbol(msb, logged_in, tmp_path, capsys):
     code = main(["--store", str(logged_in), "history", "kite", "NSE:INFI", "--from", "2026-01-01", "--to",
                  "2026-01-31", "--out", str(tmp_path / "x.csv"), "--sandbox", msb.url, "--user-id", USER])
     assert code == 1 and "closest: NSE:INFY" in capsys.readouterr().err
+
+
+def test_progress_bar_on_a_terminal():
+    import io
+
+    from brokers.commands_data import _Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Tty()
+    bar = _Progress(out)
+    bar(1, 4)
+    bar(4, 4)
+    text = out.getvalue()
+    assert text.startswith("\r[#######") and "1/4 requests, ETA" in text and text.endswith("4/4 requests, ETA 0:00:00 \n")
+
+
+@pytest.mark.parametrize("broker,symbol,interval", [("dhan", "NSE:INFY", "25"), ("fyers", "NSE:INFY-EQ", "120")])
+def test_history_for_dhan_and_fyers(msb, tmp_path, monkeypatch, broker, symbol, interval):
+    monkeypatch.setenv("BROKERS_CACHE_DIR", str(tmp_path / "cache"))
+    store = FileStore(tmp_path / "store")
+    if broker == "dhan":
+        from brokers.dhan.auth import make_session, session_keys
+
+        user = "1100000001"
+        session = make_session(msb.dhan.issue_token(user), user)
+        keys = session_keys(user)
+    else:
+        from brokers.fyers.auth import make_session, session_key
+
+        user = msb.fyers.client_id
+        session = make_session(user, msb.fyers.issue_access_token())
+        keys = [session_key(user)]
+    for key in keys:
+        store.save(key, session)
+    out = tmp_path / "bars.csv"
+    code = main(["--store", str(tmp_path / "store"), "history", broker, symbol, "--from", "2025-06-01", "--to",
+                 "2026-05-31", "--interval", interval, "--out", str(out), "--sandbox", msb.url, "--user-id", user])
+    assert code == 0
+    lines = out.read_text().splitlines()
+    times = [line.split(",")[0] for line in lines[1:]]
+    assert len(times) == len(set(times)) > 1000 and times == sorted(times)
