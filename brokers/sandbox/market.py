@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from ..ist import IST
 
@@ -95,8 +95,14 @@ class Market:
             i.last_qty, i.buy_qty, i.sell_qty = 10, 250_000, 310_000
             i.last_trade = now
 
+    #: token -> Instrument for instruments beyond the market's own (the generated masters)
+    more: Optional[Callable[[int], Optional[Instrument]]] = None
+
     def get(self, token: int) -> Optional[Instrument]:
-        return self.by_token.get(token)
+        found = self.by_token.get(token)
+        if found is None and self.more is not None:
+            found = self.more(token)
+        return found
 
     def find(self, key: str) -> Optional[Instrument]:
         return self.by_key.get(key)

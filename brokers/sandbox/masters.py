@@ -165,6 +165,21 @@ class SandboxMasters:
         self.downloads: Dict[str, int] = collections.Counter()
         self._corrupt: List[Tuple[str, str]] = []
         self._lock = threading.Lock()
+        self._by_token: Optional[Dict[int, Entry]] = None
+        sandbox.market.more = self.instrument  # Kite's historical candles for every generated token
+
+    def instrument(self, token: int) -> Optional[Instrument]:
+        """A market instrument for a generated Kite token (candles only; prices do not move)."""
+        with self._lock:
+            if self._by_token is None:
+                self._by_token = {e.token: e for e in self.entries()}
+            e = self._by_token.get(token)
+        if e is None:
+            return None
+        price = e.strike / 50 if e.instrument_type in ("CE", "PE") else 1000.0
+        return Instrument(e.token, e.exchange, e.tradingsymbol, e.name, max(price, 1.0), segment=e.segment,
+                          instrument_type=e.instrument_type, lot_size=e.lot_size, tick_size=e.tick_size,
+                          expiry=e.expiry.isoformat() if e.expiry else "", strike=e.strike)
 
     def entries(self) -> List[Entry]:
         """Today's instruments (Kite's vocabulary)."""
