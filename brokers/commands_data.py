@@ -165,7 +165,9 @@ def _fetcher(client: Any, args: argparse.Namespace) -> Tuple[Any, Optional[int],
         raise ValueError(f"--interval {args.interval!r} is not one {args.broker} offers")
     symbol = args.symbol
     client._ensure_session()  # once, before the download threads start
-    if args.broker != "fyers":
+    if args.broker == "kite" and symbol.isdigit():
+        symbol = int(symbol)  # an instrument token
+    elif args.broker != "fyers":
         symbol = client.master().get(symbol) or client._instrument(symbol)
 
     def fetch(a: dt.datetime, b: dt.datetime) -> List[Candle]:
