@@ -116,3 +116,17 @@ def test_daily_is_one_request_on_dhan(msb, make_client):
     calls = []
     got = dhan.history("NSE:INFY", "2010-01-01", END, "day", on_progress=lambda d, t: calls.append(t))
     assert calls == [1] and got == expected(msb, dt.date(2010, 1, 1), END, DAY)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("broker", ["kite", "dhan", "fyers"])
+def test_a_long_download_stays_within_the_broker_budget(make_client, broker):
+    """The broker's own limits in the sandbox, the client's default limiter: no request refused."""
+    from brokers.sandbox import Sandbox
+
+    with Sandbox(masters="small") as sb:
+        client = make_client(broker, sb, rate_limits=None)
+        minutes = 60 if broker != "dhan" else 25
+        got = client.history(SYMBOL[broker], END - dt.timedelta(days=CAPS[broker][minutes] * 8), END, minutes)
+        assert got == expected(sb, END - dt.timedelta(days=CAPS[broker][minutes] * 8), END, minutes)
+        assert [r.path for r in sb.requests() if r.status == 429] == []
