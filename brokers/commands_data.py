@@ -160,8 +160,7 @@ def _fetcher(client: Any, args: argparse.Namespace) -> Tuple[Any, Optional[int],
     from . import history as h
 
     minutes = h.interval_minutes(args.interval)
-    routes = sys.modules[type(client).__module__.rsplit(".", 1)[0] + ".routes"]
-    if minutes not in routes.HISTORY_CAPS:
+    if minutes not in client.history_caps:
         raise ValueError(f"--interval {args.interval!r} is not one {args.broker} offers")
     symbol = args.symbol
     client._ensure_session()  # once, before the download threads start
@@ -174,5 +173,5 @@ def _fetcher(client: Any, args: argparse.Namespace) -> Tuple[Any, Optional[int],
         end = b - dt.timedelta(seconds=1)
         return list(client.history(symbol, a, end, minutes, oi=args.oi))
 
-    return fetch, routes.HISTORY_CAPS[minutes], routes.HISTORY_WORKERS
+    return fetch, client.history_caps[minutes], client.history_workers
 

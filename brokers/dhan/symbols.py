@@ -51,6 +51,9 @@ class SymbolsMixin:
 
     #: Where masters are cached (default: ``$BROKERS_CACHE_DIR`` or the user cache dir).
     master_cache_dir: Optional[Union[str, Path]] = None
+    #: Widest request in days per interval in minutes, and how many requests run at once.
+    history_caps: Dict[int, Optional[int]] = dict(routes.HISTORY_CAPS)
+    history_workers: int = routes.HISTORY_WORKERS
     _master: Optional[SymbolMaster] = None
 
     def master(self, *, refresh: bool = False, cache_dir: Union[str, Path, None] = None) -> SymbolMaster:
@@ -113,7 +116,7 @@ class SymbolsMixin:
         1, 5, 15, 25 or 60 minutes, or ``"day"``. ``continuous`` asks daily
         futures data for the current expiry (Dhan's ``expiry_code=0``)."""
         minutes = h.interval_minutes(interval)
-        if minutes not in routes.HISTORY_CAPS:
+        if minutes not in self.history_caps:
             raise ValueError(f"interval must be 1, 5, 15, 25, 60 (minutes) or 'day'; got {interval!r}")
         start_at, stop = h.check_range(start, end)
         inst = self._instrument(symbol)
@@ -134,6 +137,6 @@ class SymbolsMixin:
                              cols["close"][n], cols["volume"][n], ois[n] if ois else None)
                     for n, t in enumerate(times)]
 
-        candles = h.download(fetch, start_at, stop, routes.HISTORY_CAPS[minutes], workers=routes.HISTORY_WORKERS,
+        candles = h.download(fetch, start_at, stop, self.history_caps[minutes], workers=self.history_workers,
                              on_progress=on_progress)
         return h.to_frame(candles) if as_frame else candles

@@ -38,6 +38,9 @@ class SymbolsMixin:
 
     #: Where masters are cached (default: ``$BROKERS_CACHE_DIR`` or the user cache dir).
     master_cache_dir: Optional[Union[str, Path]] = None
+    #: Widest request in days per interval in minutes, and how many requests run at once.
+    history_caps: Dict[int, Optional[int]] = dict(routes.HISTORY_CAPS)
+    history_workers: int = routes.HISTORY_WORKERS
     _master: Optional[SymbolMaster] = None
 
     def master(self, *, refresh: bool = False, cache_dir: Union[str, Path, None] = None) -> SymbolMaster:
@@ -62,7 +65,7 @@ class SymbolsMixin:
                        interval: Union[str, int] = "day", *, oi: bool = False, continuous: bool = False,
                        on_progress: Optional[Callable[[int, int], Any]] = None, as_frame: bool = False) -> Any:
         minutes = h.interval_minutes(interval)
-        if minutes not in routes.HISTORY_CAPS:
+        if minutes not in self.history_caps:
             raise ValueError("interval must be 1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 240 (minutes) or 'D'; "
                              f"got {interval!r}")
         start_at, stop = h.check_range(start, end)
@@ -81,7 +84,7 @@ class SymbolsMixin:
                              r[6] if oi and len(r) > 6 else None)
                     for r in data.get("candles") or []]
 
-        candles = h.download(fetch, start_at, stop, routes.HISTORY_CAPS[minutes], workers=routes.HISTORY_WORKERS,
+        candles = h.download(fetch, start_at, stop, self.history_caps[minutes], workers=self.history_workers,
                              on_progress=on_progress)
         return h.to_frame(candles) if as_frame else candles
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 import requests
 
@@ -32,6 +32,9 @@ class SymbolsMixin(KiteBase):
 
     #: Where masters are cached (default: ``$BROKERS_CACHE_DIR`` or the user cache dir).
     master_cache_dir: Optional[Union[str, Path]] = None
+    #: Widest request in days per interval in minutes, and how many requests run at once.
+    history_caps: Dict[int, Optional[int]] = dict(routes.HISTORY_CAPS)
+    history_workers: int = routes.HISTORY_WORKERS
     _master: Optional[SymbolMaster] = None
 
     def master(self, *, refresh: bool = False, cache_dir: Union[str, Path, None] = None) -> SymbolMaster:
@@ -103,7 +106,7 @@ class SymbolsMixin(KiteBase):
             brokers.errors.InputError: an unknown symbol (naming close ones).
         """
         minutes = h.interval_minutes(interval)
-        if minutes not in routes.HISTORY_CAPS:
+        if minutes not in self.history_caps:
             raise ValueError(f"interval must be one of {', '.join(routes.HISTORY_INTERVALS.values())}; "
                              f"got {interval!r}")
         name = routes.HISTORY_INTERVALS[minutes]
@@ -118,6 +121,6 @@ class SymbolsMixin(KiteBase):
             return [h.candle(r["date"].astimezone(IST), r["open"], r["high"], r["low"], r["close"], r["volume"],
                              r.get("oi") if oi else None) for r in rows]
 
-        candles = h.download(fetch, start_at, stop, routes.HISTORY_CAPS[minutes], workers=routes.HISTORY_WORKERS,
+        candles = h.download(fetch, start_at, stop, self.history_caps[minutes], workers=self.history_workers,
                              on_progress=on_progress)
         return h.to_frame(candles) if as_frame else candles

@@ -132,3 +132,27 @@ def test_full_size_masters(full, tmp_path):
         fyers.close()
     assert len(f) >= 90_000 and f["NSE:SBIN-EQ"].token == "10100000003045"
     assert f.futures("NIFTY")[0].key.startswith("NSE:NIFTY")
+
+
+def _small_kite_master() -> SymbolMaster:
+    from brokers.kite.codec import parse_master
+    from brokers.sandbox.masters import kite_csv
+    from brokers.sandbox.universe import universe
+
+    return SymbolMaster.from_rows("kite", parse_master(kite_csv(universe("small", dt.date(2026, 11, 30), []))))
+
+
+MEDIUM = _small_kite_master()
+SYMBOLS = sorted({i.symbol for i in MEDIUM})
+
+
+@given(st.sampled_from(SYMBOLS), st.lists(st.sampled_from(["", " ", "  "]), min_size=12, max_size=12),
+       st.booleans())
+def test_any_symbol_is_found_first_whatever_the_spacing_and_case(symbol, gaps, lower):
+    import re
+
+    parts = re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", symbol)
+    query = "".join(p + gaps[n % len(gaps)] for n, p in enumerate(parts))
+    query = query.lower() if lower else query
+    best = MEDIUM.search(query, limit=3)[0]
+    assert re.sub(r"[^A-Z0-9]", "", best.symbol.upper()) == re.sub(r"[^A-Z0-9]", "", symbol.upper())
