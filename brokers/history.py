@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import logging
 import re
+import threading
 from typing import (
     Any,
     Callable,
@@ -35,10 +37,13 @@ from typing import (
     Union,
 )
 
+from . import errors
 from .ist import IST
 
 __all__ = ["Candle", "Window", "chunks", "download", "iter_download", "interval_minutes", "as_time", "to_frame",
            "DAY"]
+
+log = logging.getLogger(__name__)
 
 DAY = 1440  # "minutes" of the daily interval
 DateLike = Union[dt.datetime, dt.date, str]
@@ -139,14 +144,36 @@ def _inside(bars: Sequence[Candle], window: Window) -> List[Candle]:
     return sorted((c for c in bars if a <= c.time < b), key=lambda c: c.time)
 
 
+RATE_LIMIT_TRIES = 5
+
+
+def patient(fetch: Fetch, tries: int = RATE_LIMIT_TRIES) -> Fetch:
+    """``fetch`` that waits out a broker's 429 (its ``Retry-After``, else a second) and
+    asks again, up to ``tries`` times: requests sent within the budget can still
+    arrive bunched up, and one refused window should not lose a long download."""
+    def run(a: dt.datetime, b: dt.datetime) -> List[Candle]:
+        for attempt in range(tries):
+            try:
+                return fetch(a, b)
+            except errors.RateLimitError as e:
+                if attempt == tries - 1:
+                    raise
+                log.info("history: %s; waiting before asking again for %s", e, a)
+                threading.Event().wait(min(max(e.retry_after or 1.0, 0.2), 30.0))
+        raise AssertionError("unreachable")
+    return run
+
+
 def iter_download(fetch: Fetch, windows: Sequence[Window], *, workers: int = 1,
                   on_progress: Optional[Callable[[int, int], Any]] = None) -> Iterator[List[Candle]]:
     """Each window's bars, in window order, fetched ``workers`` at a time.
 
     The windows are all queued at once, so the threads keep the broker's
-    budget busy while the caller consumes earlier windows. A failure cancels
-    what has not started and is raised here.
+    budget busy while the caller consumes earlier windows. A refused (429)
+    window is asked again after the broker's wait (:func:`patient`). A failure
+    cancels what has not started and is raised here.
     """
+    fetch = patient(fetch)
     total = len(windows)
     if total == 0:
         return

@@ -130,3 +130,25 @@ def test_a_long_download_under_the_brokers_own_limits(make_client, broker):
         minutes = 60 if broker != "dhan" else 25
         got = client.history(SYMBOL[broker], END - dt.timedelta(days=CAPS[broker][minutes] * 8), END, minutes)
         assert got == expected(sb, END - dt.timedelta(days=CAPS[broker][minutes] * 8), END, minutes)
+
+
+def test_a_refused_window_is_asked_again():
+    from brokers.history import download
+
+    calls = []
+    start = dt.datetime(2026, 11, 2, tzinfo=IST)
+    bar = Candle(start, 1.0, 1.0, 1.0, 1.0, 1)
+
+    def fetch(a, b):
+        calls.append(a)
+        if len(calls) < 3:
+            raise errors.RateLimitError("429", broker="kite", status=429, retry_after=0.01)
+        return [bar]
+
+    assert download(fetch, start, start + dt.timedelta(days=1), 60) == [bar] and len(calls) == 3
+
+    def always(a, b):
+        raise errors.RateLimitError("429", broker="kite", status=429, retry_after=0.01)
+
+    with pytest.raises(errors.RateLimitError):
+        download(always, start, start + dt.timedelta(days=1), 60)
