@@ -9,13 +9,13 @@ from typing import Any, Callable, Dict, List, Optional, Union
 import requests
 
 from .. import history as h
-from ..core.http import status_error
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
 from ..symbols.fetch import cache_name, cache_root
 from ..symbols.resolve import resolve, unknown_symbol
 from . import routes
 from .codec import parse_master
+from .decode import status_error
 
 __all__ = ["SymbolsMixin"]
 
@@ -24,7 +24,7 @@ _INDEX_ROOTS = ("NIFTY", "BANKNIFTY", "FINNIFTY", "MIDCPNIFTY", "SENSEX", "BANKE
 
 def _raw(response: requests.Response) -> bytes:
     if response.status_code >= 400:
-        raise status_error(response, "dhan")
+        raise status_error(response, f"HTTP {response.status_code}")
     return response.content
 
 

@@ -9,19 +9,19 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 import requests
 
 from .. import history as h
-from ..core.http import status_error
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
 from ..symbols.fetch import cache_name, cache_root
 from . import routes
 from .codec import MASTER_FILES, parse_master
+from .decode import status_error
 
 __all__ = ["SymbolsMixin"]
 
 
 def _raw(response: requests.Response) -> bytes:
     if response.status_code >= 400:
-        raise status_error(response, "fyers")
+        raise status_error(response, f"HTTP {response.status_code}")
     return response.content
 
 

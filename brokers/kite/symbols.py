@@ -9,7 +9,6 @@ from typing import Any, Callable, Dict, List, Optional, Union
 import requests
 
 from .. import history as h
-from ..core.http import status_error
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
 from ..symbols.fetch import cache_name, cache_root
@@ -17,13 +16,14 @@ from ..symbols.resolve import resolve
 from . import routes
 from .base import KiteBase
 from .codec import parse_master
+from .decode import status_error
 
 __all__ = ["SymbolsMixin"]
 
 
 def _raw(response: requests.Response) -> bytes:
     if response.status_code >= 400:
-        raise status_error(response, "kite")
+        raise status_error(response, f"HTTP {response.status_code}")
     return response.content
 
 
