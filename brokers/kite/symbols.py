@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import requests
 
+from .. import errors
 from .. import history as h
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
@@ -63,7 +64,10 @@ class SymbolsMixin(KiteBase):
         return self._master
 
     def _download_master(self) -> List[Any]:
-        self._ensure_session()
+        try:  # the dump needs no login; a KiteConnect session is sent along when there is one
+            self._ensure_session()
+        except errors.AuthError:
+            pass
         connect = self.session is not None and self.session.kind == "access_token"
         return parse_master(self._send("GET", f"{self.root}/instruments", auth=connect, decode=_raw))
 
