@@ -28,7 +28,7 @@ from .market import MarketMixin
 from .mf import MutualFundsMixin
 from .orders import OrdersMixin
 from .portfolio import PortfolioMixin
-from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, WEB_ROOT, decode
+from .routes import LOGIN_PATH, RATE_LIMITS, WEB_LOGIN_PATH, WEB_ROOT, WEB_TWOFA_PATH, decode
 
 __all__ = ["Kite", "KiteConnect"]
 
@@ -47,7 +47,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         store: where sessions are kept between processes (default
             :class:`~brokers.stores.FileStore`; :class:`~brokers.stores.MemoryStore`
             keeps nothing on disk).
-        root: KiteConnect API root (default ``https://api.kite.trade``).
+        root: KiteConnect API root (default ``_default_root_uri``, ``https://api.kite.trade``).
         web_root: Kite Web host (default ``https://kite.zerodha.com``; login under
             ``/api``, the web API under ``/oms``).
         timeout: seconds, or ``(connect, read)``.
@@ -76,7 +76,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         *,
         user_id: Optional[str] = None,
         store: Optional[SessionStore] = None,
-        root: str = ROOT,
+        root: Optional[str] = None,
         web_root: str = WEB_ROOT,
         timeout: TimeoutType = (5.0, 10.0),
         rate_limits: RateLimits = None,
@@ -90,7 +90,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         self._given_access_token = access_token
         self.api_key = api_key
         self._user_id = user_id
-        self.root = root.rstrip("/")
+        self.root = (root or self._default_root_uri).rstrip("/")
         self.web_root = web_root.rstrip("/")
         redact.register(enctoken, access_token)
         self.transport = Transport("kite", decode=decode, timeout=timeout, rate_limits=rate_limits,
@@ -216,7 +216,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
     def _web_login(self, user_id: str, password: str, code: Callable[[], str]) -> Session:
         """Kite Web login (``/api/login`` then ``/api/twofa``); saves and returns the session."""
         try:
-            step1 = self.transport.request("POST", f"{self.web_root}/api/login",
+            step1 = self.transport.request("POST", self.web_root + WEB_LOGIN_PATH,
                                            data={"user_id": user_id, "password": password})
         except (ex.InputException, ex.GeneralException, ex.PermissionException, ex.TokenException) as e:
             raise ex.LoginException(f"Kite refused the login for {user_id}: {e.message}", status=e.status,
@@ -227,7 +227,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         form = {"user_id": user_id, "request_id": step1["request_id"], "twofa_value": code(),
                 "twofa_type": twofa_type, "skip_session": ""}
         try:
-            enctoken = self.transport.request("POST", f"{self.web_root}/api/twofa", data=form,
+            enctoken = self.transport.request("POST", self.web_root + WEB_TWOFA_PATH, data=form,
                                               decode=_enctoken_cookie)
         except (ex.InputException, ex.GeneralException, ex.TokenException) as e:
             if isinstance(e, ex.TwoFAException):
@@ -272,18 +272,18 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         """
         if not request_token or not api_secret:
             raise ValueError("generate_session() needs request_token and api_secret")
-        return self._exchange("/session/token", "request_token", request_token, api_secret)
+        return self._exchange("api.token", "request_token", request_token, api_secret)
 
     def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
         """Get a new access token from a refresh token (and save the session)."""
-        return self._exchange("/session/refresh_token", "refresh_token", refresh_token, api_secret)
+        return self._exchange("api.token.renew", "refresh_token", refresh_token, api_secret)
 
-    def _exchange(self, path: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+    def _exchange(self, route: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
         """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
         if not self.api_key:
             raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
         redact.register(token, api_secret)
-        data = self.transport.request("POST", f"{self.root}{path}", data={
+        data = self._post(route, params={
             "api_key": self.api_key, field: token, "checksum": checksum(self.api_key, token, api_secret)})
         self._save(connect_session(self, data))
         _parse_login_time(data)
@@ -302,8 +302,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         token = access_token or self.access_token
         if not token or not self.api_key:
             raise ValueError("invalidate_access_token() needs api_key and an access token")
-        result = self.transport.request("DELETE", f"{self.root}/session/token",
-                                        params={"api_key": self.api_key, "access_token": token})
+        result = self._delete("api.token.invalidate", params={"api_key": self.api_key, "access_token": token})
         self._forget(token)
         return result
 
@@ -312,8 +311,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         if not self.api_key:
             raise ValueError("invalidate_refresh_token() needs api_key")
         redact.register(refresh_token)
-        return self.transport.request("DELETE", f"{self.root}/session/token",
-                                      params={"api_key": self.api_key, "refresh_token": refresh_token})
+        return self._delete("api.token.invalidate", params={"api_key": self.api_key, "refresh_token": refresh_token})
 
     def logout(self) -> None:
         """End the session: invalidate a KiteConnect token at Kite, and clear the
@@ -375,7 +373,7 @@ class KiteConnect(Kite):
             session = requests.Session()
             session.proxies.update(proxies)
         kw.setdefault("store", MemoryStore())
-        super().__init__(access_token=access_token, api_key=api_key, root=root or ROOT,
+        super().__init__(access_token=access_token, api_key=api_key, root=root,
                          timeout=timeout or 7.0, session=session, **kw)
 
 
