@@ -14,26 +14,23 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from ..ist import IST
 from . import codec
-from . import params as p
 from . import routes as r
+from . import validate as p
+from .base import DhanBase
 
 __all__ = ["DataMixin"]
 
 log = logging.getLogger("brokers.dhan")
 
 
-class DataMixin:
+class DataMixin(DhanBase):
     """Charts, quotes, option chains and the security list."""
 
-    scrip_root: str
-    global_scrip_root: str
-    cache_dir: Optional[Path]
-
-    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
+    cache_dir: Optional[Path] = None
 
     # -- times ---------------------------------------------------------------------------------
     @staticmethod
@@ -68,7 +65,8 @@ class DataMixin:
             "fromDate": p.intraday_time_str("from_date", from_date),
             "toDate": p.intraday_time_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_INTRADAY, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return self._call("intraday_minute_data", body=body)
 
     def historical_daily_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                               from_date: p.DateLike, to_date: p.DateLike, expiry_code: int = 0,
@@ -87,7 +85,8 @@ class DataMixin:
             "expiryCode": int(expiry_code), "oi": p.flag("oi", oi),
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_DAILY, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return self._call("historical_daily_data", body=body)
 
     def expired_options_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                              expiry_flag: str, expiry_code: int, strike: str, drv_option_type: str,
@@ -121,7 +120,8 @@ class DataMixin:
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
             "interval": int(interval),
         }
-        return self._call("POST", r.CHART_EXPIRED, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return self._call("expired_options_data", body=body)
 
     # -- market quote --------------------------------------------------------------------
     def ticker_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
@@ -134,18 +134,15 @@ class DataMixin:
         Returns:
             Dhan's JSON: ``{"data": {"NSE_EQ": {"11536": {"last_price": ...}}}, "status": "success"}``.
         """
-        return self._call("POST", r.QUOTE_LTP, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("ticker_data", body=p.securities(securities))
 
     def ohlc_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Last price and the day's OHLC (``POST /marketfeed/ohlc``); see :meth:`ticker_data`."""
-        return self._call("POST", r.QUOTE_OHLC, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("ohlc_data", body=p.securities(securities))
 
     def quote_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Full quotes with depth, OI and volume (``POST /marketfeed/quote``); see :meth:`ticker_data`."""
-        return self._call("POST", r.QUOTE_FULL, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("quote_data", body=p.securities(securities))
 
     # -- option chain ----------------------------------------------------------------------
     def option_chain(self, under_security_id: Any, under_exchange_segment: str, expiry: p.DateLike) -> Dict[str, Any]:
@@ -154,13 +151,13 @@ class DataMixin:
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS),
                 "Expiry": p.date_str("expiry", expiry)}
-        return self._call("POST", r.OPTION_CHAIN, body=body, group="option_chain", client_id_in_body=False)
+        return self._call("option_chain", body=body)
 
     def expiry_list(self, under_security_id: Any, under_exchange_segment: str) -> Dict[str, Any]:
         """The expiry dates of an underlying (``POST /optionchain/expirylist``)."""
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS)}
-        return self._call("POST", r.EXPIRY_LIST, body=body, group="data", client_id_in_body=False)
+        return self._call("expiry_list", body=body)
 
     # -- security list -----------------------------------------------------------------------
     def fetch_security_list(self, mode: str = "compact", filename: Optional[str] = None, *,
@@ -187,15 +184,15 @@ class DataMixin:
         """
         if mode not in ("compact", "detailed"):
             raise ValueError(f"mode must be 'compact' or 'detailed', got {mode!r}")
-        return self._security_list(mode, self.scrip_root, filename, cache)
+        return self._security_list(mode, "fetch_security_list", filename, cache)
 
     def fetch_global_security_list(self, filename: Optional[str] = None, *,
                                    cache: bool = True) -> List[Dict[str, Any]]:
         """The US stock list (Global Stocks), parsed and cached per day as
         :meth:`fetch_security_list` does."""
-        return self._security_list("global", self.global_scrip_root, filename, cache)
+        return self._security_list("global", "fetch_global_security_list", filename, cache)
 
-    def _security_list(self, mode: str, root: str, filename: Optional[str], cache: bool) -> List[Dict[str, Any]]:
+    def _security_list(self, mode: str, route: str, filename: Optional[str], cache: bool) -> List[Dict[str, Any]]:
         text: Optional[str] = None
         path: Optional[Path] = None
         if self.cache_dir is not None:
@@ -207,8 +204,7 @@ class DataMixin:
                 except OSError as e:
                     log.warning("dhan: cannot read %s (%s); downloading again", path, e.strerror)
         if text is None:
-            text = self._call("GET", f"{root.rstrip('/')}/{r.SCRIP_FILES[mode]}", absolute=True,
-                              auth=False, decode=r.decode_text)
+            text = self._call(route, path_args={"file": r.SCRIP_FILES[mode]}, decode=r.decode_text)
             if path is not None:
                 self._write_cache(path, mode, text)
         if filename:
