@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
@@ -27,7 +28,7 @@ from .. import errors
 
 __all__ = [
     "DIGITS", "TOKEN", "MAX_PRICE", "MAX_QUANTITY", "path_id", "segment", "quantity", "price",
-    "whole_number", "read_order_id",
+    "whole_number", "read_order_id", "json_body", "attach",
 ]
 
 #: Ids made of ASCII digits only (Kite order ids, Dhan order ids, ...).
@@ -92,6 +93,19 @@ def price(name: str, value: Any, *, positive: bool = False, maximum: float = MAX
     if positive and number <= 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
     return number
+
+
+def json_body(name: str, body: Any) -> Any:
+    """``body`` if it can be sent as strict JSON (no NaN or infinity, only JSON types).
+
+    A body that cannot even be encoded never leaves: it is an input error, not
+    an order whose state is unknown.
+    """
+    try:
+        json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{name} cannot be sent as JSON ({e}): {body!r}"[:300]) from None
+    return body
 
 
 Unknown = Callable[[str], errors.BrokerError]
