@@ -62,7 +62,7 @@ class DhanBase(BaseClient):
         if body is not None:
             if spec.client_id and isinstance(body, dict):
                 body = {"dhanClientId": self._body_client_id(), **body}
-            kw["json"] = body
+            kw["json"] = checks.json_body("body", body)  # a NaN is an input error, not a lost order
         if decode is not None:
             kw["decode"] = decode
         if not spec.order:

@@ -150,7 +150,7 @@ class KiteBase(BaseClient):
         else:
             kw["params"] = _clean(query_params)
             if is_json:
-                kw["json"] = params
+                kw["json"] = checks.json_body("params", params)  # a NaN is an input error, not a lost call
             else:
                 kw["data"] = _clean(params)
         auth = meta.auth and (not meta.api_host or self._connect_session())
