@@ -11,7 +11,7 @@ have reached Dhan is never repeated: it raises
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import routes as r
 from . import validate as p
@@ -24,7 +24,7 @@ _NEEDS_TRIGGER = ("STOP_LOSS", "STOP_LOSS_MARKET")
 
 
 def _order_terms(order_type: Any, price: Any, trigger_price: Any, *, price_name: str = "price",
-                 trigger_name: str = "trigger_price") -> tuple:
+                 trigger_name: str = "trigger_price") -> Tuple[str, float, float]:
     kind = p.choice("order_type", order_type, r.ORDER_TYPES)
     return (kind, p.price(price_name, price, required=kind in _NEEDS_PRICE),
             p.price(trigger_name, trigger_price, required=kind in _NEEDS_TRIGGER))

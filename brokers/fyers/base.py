@@ -35,9 +35,9 @@ class FyersBase(BaseClient):
 
     def _call(self, route: str, *, params: Optional[Mapping[str, Any]] = None, body: Any = None,
               path_args: Optional[Dict[str, str]] = None, headers: Optional[Dict[str, str]] = None,
-              auth: bool = True, decode: Optional[Callable[..., Any]] = None, tag: Optional[str] = None,
-              known_id: Optional[str] = None) -> Any:
-        """Send the call ``route`` names and return Fyers' JSON dict.
+              auth: bool = True, tag: Optional[str] = None, known_id: Optional[str] = None) -> Dict[str, Any]:
+        """Send the call ``route`` names and return Fyers' JSON dict (the decoder
+        refuses any other answer).
 
         GET sends ``params`` as the query string; other verbs send ``body`` as JSON
         (checked to be strict JSON first: a NaN is a ValueError, not a lost order).
@@ -48,22 +48,21 @@ class FyersBase(BaseClient):
         """
         spec = self._routes[route]
         path = spec.path.format(**{k: quote(v, safe="") for k, v in (path_args or {}).items()})
-        public = spec.root == "public"
-        base = {"api": self.root, "data": self.data_root, "public": self.public_root}[spec.root]
-        kw: Dict[str, Any] = {"group": routes.PUBLIC_GROUP if public else routes.DEFAULT_GROUP, "order": spec.order}
+        base = {"api": self.root, "data": self.data_root}[spec.root]
+        kw: Dict[str, Any] = {"group": routes.DEFAULT_GROUP, "order": spec.order}
         if spec.method == "GET":
             kw["params"] = params
         else:
             kw["json"] = checks.json_body("data", body)
         if headers:
             kw["headers"] = headers
-        kw["decode"] = decode or (routes.decode_order if spec.order else routes.decode)
-        auth = auth and not public
+        kw["decode"] = routes.decode_order if spec.order else routes.decode
         if auth:
             self._ensure_session()
         url = base + path
         if not spec.order:
-            return self._send(spec.method, url, auth=auth, **kw)
+            answer: Dict[str, Any] = self._send(spec.method, url, auth=auth, **kw)
+            return answer
         try:
             answer = self._send(spec.method, url, auth=auth, **kw)
         except errors.OrderStateUnknown as e:
@@ -77,6 +76,12 @@ class FyersBase(BaseClient):
         if spec.id_key:
             checks.read_order_id(answer, (spec.id_key,), lambda m: self._order_unknown(m, tag, known_id))
         return answer
+
+    def _fetch(self, route: str, decode: Callable[..., Any], path_args: Optional[Dict[str, str]] = None) -> Any:
+        """GET a public file (no token, not rate-limited) and return what ``decode`` makes of it."""
+        spec = self._routes[route]
+        path = spec.path.format(**{k: quote(v, safe="") for k, v in (path_args or {}).items()})
+        return self._send("GET", self.public_root + path, group=routes.PUBLIC_GROUP, auth=False, decode=decode)
 
     def _order_unknown(self, detail: str, tag: Optional[str], order_id: Optional[str],
                        **kw: Any) -> errors.BrokerError:

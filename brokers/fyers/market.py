@@ -71,12 +71,12 @@ class MarketMixin(FyersBase):
         if exchange_segment not in routes.SEGMENTS:
             raise ValueError(f"exchange_segment must be one of {', '.join(routes.SEGMENTS)}; "
                              f"got {exchange_segment!r}")
-        text = self._call("symbol_master", path_args={"segment": exchange_segment}, decode=_decode_text)
+        text = self._fetch("symbol_master", _decode_text, {"segment": exchange_segment})
         return codec.parse_symbol_master(text)
 
     def index_names(self) -> Dict[str, str]:
         """Fyers' index symbol -> data-socket name map (``NSE:NIFTY50-INDEX`` -> ``Nifty 50``)."""
-        body = self._call("index_names", decode=lambda r: read_json(r, routes.BROKER) if r.status_code < 400
+        body = self._fetch("index_names", lambda r: read_json(r, routes.BROKER) if r.status_code < 400
                           else _raise(status_error(r, routes.BROKER)))
         if not isinstance(body, dict):
             raise errors.ResponseError("index mapping is not a JSON object", broker=routes.BROKER)
