@@ -12,7 +12,7 @@ import os
 import tempfile
 import webbrowser
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from . import routes as r
 from . import validate as p
@@ -27,11 +27,11 @@ class AccountMixin(DhanBase):
     # -- portfolio -----------------------------------------------------------------------
     def get_holdings(self) -> List[Dict[str, Any]]:
         """Demat holdings (``GET /holdings``)."""
-        return self._call("get_holdings")
+        return cast("List[Dict[str, Any]]", self._call("get_holdings"))
 
     def get_positions(self) -> List[Dict[str, Any]]:
         """Open positions of the day (``GET /positions``)."""
-        return self._call("get_positions")
+        return cast("List[Dict[str, Any]]", self._call("get_positions"))
 
     def exit_all_positions(self) -> Any:
         """Square off every open position and cancel every open order (``DELETE /positions``).
@@ -58,7 +58,7 @@ class AccountMixin(DhanBase):
     def get_fund_limits(self) -> Dict[str, Any]:
         """Balances, margin used, collateral (``GET /fundlimit``). Dhan spells two keys
         ``availabelBalance`` and ``receiveableAmount``; they are returned as sent."""
-        return self._call("get_fund_limits")
+        return cast("Dict[str, Any]", self._call("get_fund_limits"))
 
     def margin_calculator(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
                           product_type: str, price: float, trigger_price: float = 0) -> Dict[str, Any]:
@@ -71,7 +71,7 @@ class AccountMixin(DhanBase):
             "productType": p.choice("product_type", product_type, r.PRODUCT_TYPES),
             "price": p.price("price", price), "triggerPrice": p.price("trigger_price", trigger_price),
         }
-        return self._call("margin_calculator", body=body)
+        return cast("Dict[str, Any]", self._call("margin_calculator", body=body))
 
     def margin_calculator_multi(self, scrip_list: List[Dict[str, Any]], include_position: bool = False,
                                 include_order: bool = False) -> Dict[str, Any]:
@@ -93,7 +93,7 @@ class AccountMixin(DhanBase):
                 raise ValueError(f"scrip_list[{n}] lacks {', '.join(missing)}")
         body = {"includePosition": p.flag("include_position", include_position),
                 "includeOrder": p.flag("include_order", include_order), "scripList": scrip_list}
-        return self._call("margin_calculator_multi", body=body)
+        return cast("Dict[str, Any]", self._call("margin_calculator_multi", body=body))
 
     # -- statements ----------------------------------------------------------------------
     def get_trade_book(self, order_id: Optional[str] = None) -> Any:

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from ..ist import IST
 from . import codec
@@ -66,7 +66,7 @@ class DataMixin(DhanBase):
             "toDate": p.intraday_time_str("to_date", to_date),
         }
         p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
-        return self._call("intraday_minute_data", body=body)
+        return cast("Dict[str, Any]", self._call("intraday_minute_data", body=body))
 
     def historical_daily_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                               from_date: p.DateLike, to_date: p.DateLike, expiry_code: int = 0,
@@ -86,7 +86,7 @@ class DataMixin(DhanBase):
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
         }
         p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
-        return self._call("historical_daily_data", body=body)
+        return cast("Dict[str, Any]", self._call("historical_daily_data", body=body))
 
     def expired_options_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                              expiry_flag: str, expiry_code: int, strike: str, drv_option_type: str,
@@ -121,7 +121,7 @@ class DataMixin(DhanBase):
             "interval": int(interval),
         }
         p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
-        return self._call("expired_options_data", body=body)
+        return cast("Dict[str, Any]", self._call("expired_options_data", body=body))
 
     # -- market quote --------------------------------------------------------------------
     def ticker_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
@@ -134,15 +134,15 @@ class DataMixin(DhanBase):
         Returns:
             Dhan's JSON: ``{"data": {"NSE_EQ": {"11536": {"last_price": ...}}}, "status": "success"}``.
         """
-        return self._call("ticker_data", body=p.securities(securities))
+        return cast("Dict[str, Any]", self._call("ticker_data", body=p.securities(securities)))
 
     def ohlc_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Last price and the day's OHLC (``POST /marketfeed/ohlc``); see :meth:`ticker_data`."""
-        return self._call("ohlc_data", body=p.securities(securities))
+        return cast("Dict[str, Any]", self._call("ohlc_data", body=p.securities(securities)))
 
     def quote_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Full quotes with depth, OI and volume (``POST /marketfeed/quote``); see :meth:`ticker_data`."""
-        return self._call("quote_data", body=p.securities(securities))
+        return cast("Dict[str, Any]", self._call("quote_data", body=p.securities(securities)))
 
     # -- option chain ----------------------------------------------------------------------
     def option_chain(self, under_security_id: Any, under_exchange_segment: str, expiry: p.DateLike) -> Dict[str, Any]:
@@ -151,13 +151,13 @@ class DataMixin(DhanBase):
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS),
                 "Expiry": p.date_str("expiry", expiry)}
-        return self._call("option_chain", body=body)
+        return cast("Dict[str, Any]", self._call("option_chain", body=body))
 
     def expiry_list(self, under_security_id: Any, under_exchange_segment: str) -> Dict[str, Any]:
         """The expiry dates of an underlying (``POST /optionchain/expirylist``)."""
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS)}
-        return self._call("expiry_list", body=body)
+        return cast("Dict[str, Any]", self._call("expiry_list", body=body))
 
     # -- security list -----------------------------------------------------------------------
     def fetch_security_list(self, mode: str = "compact", filename: Optional[str] = None, *,

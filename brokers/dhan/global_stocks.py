@@ -6,7 +6,7 @@ never retried (see :mod:`brokers.dhan.orders`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from . import routes as r
 from . import validate as p
@@ -67,7 +67,7 @@ class GlobalStocksMixin(DhanBase):
 
     def get_global_order_list(self) -> List[Dict[str, Any]]:
         """The day's US stock order book (``GET /globalstocks/orders``)."""
-        return self._call("get_global_order_list")
+        return cast("List[Dict[str, Any]]", self._call("get_global_order_list"))
 
     def get_global_order_by_id(self, order_id: str) -> Any:
         """One US stock order (``GET /globalstocks/orders/{order_id}``)."""
@@ -98,15 +98,15 @@ class GlobalStocksMixin(DhanBase):
 
     def get_global_trades(self) -> List[Dict[str, Any]]:
         """The day's US stock trades (``GET /globalstocks/trades``)."""
-        return self._call("get_global_trades")
+        return cast("List[Dict[str, Any]]", self._call("get_global_trades"))
 
     def get_global_trades_by_security(self, security_id: Any) -> List[Dict[str, Any]]:
         """The day's trades in one US stock (``GET /globalstocks/trades/{security_id}``)."""
-        return self._call("get_global_trades_by_security", path_args={"security_id": _sid(security_id)})
+        return cast("List[Dict[str, Any]]", self._call("get_global_trades_by_security", path_args={"security_id": _sid(security_id)}))
 
     def get_global_holdings(self) -> List[Dict[str, Any]]:
         """US stock holdings (``GET /globalstocks/holdings``)."""
-        return self._call("get_global_holdings")
+        return cast("List[Dict[str, Any]]", self._call("get_global_holdings"))
 
     def _estimate_body(self, security_id: Any, price: Any, quantity: Any, transaction_type: str) -> Dict[str, Any]:
         # dhanhq sends these three as strings; so do we.

@@ -11,7 +11,7 @@ have reached Dhan is never repeated: it raises
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 from . import routes as r
 from . import validate as p
@@ -97,7 +97,7 @@ class OrdersMixin(DhanBase):
         if tag:
             body["correlationId"] = tag
         route = "place_slice_order" if p.flag("should_slice", should_slice) else "place_order"
-        return self._read_id(self._call(route, body=body, tag=tag), tag=tag)
+        return cast("Dict[str, Any]", self._read_id(self._call(route, body=body, tag=tag), tag=tag))
 
     def place_slice_order(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
                           order_type: str, product_type: str, price: float, trigger_price: float = 0,
@@ -135,16 +135,16 @@ class OrdersMixin(DhanBase):
         if leg_name:
             body["legName"] = p.choice("leg_name", leg_name, r.LEG_NAMES)
         answer = self._call("modify_order", path_args={"order_id": oid}, body=body, known_id=oid)
-        return self._read_id(answer, order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_order(self, order_id: str) -> Dict[str, Any]:
         """Cancel a pending order (``DELETE /orders/{order_id}``)."""
         oid = p.order_id(order_id)
-        return self._read_id(self._call("cancel_order", path_args={"order_id": oid}, known_id=oid), order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(self._call("cancel_order", path_args={"order_id": oid}, known_id=oid), order_id=oid))
 
     def get_order_list(self) -> List[Dict[str, Any]]:
         """Every order of the day with its latest state (``GET /orders``)."""
-        return self._call("get_order_list")
+        return cast("List[Dict[str, Any]]", self._call("get_order_list"))
 
     def get_order_by_id(self, order_id: str) -> Any:
         """One order of the day (``GET /orders/{order_id}``)."""
@@ -190,7 +190,7 @@ class OrdersMixin(DhanBase):
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        return self._read_id(self._call("place_super_order", body=body, tag=tag), tag=tag)
+        return cast("Dict[str, Any]", self._read_id(self._call("place_super_order", body=body, tag=tag), tag=tag))
 
     def modify_super_order(self, order_id: str, order_type: str, leg_name: str, quantity: int = 0,
                            price: float = 0.0, targetPrice: float = 0.0, stopLossPrice: float = 0.0,
@@ -213,18 +213,18 @@ class OrdersMixin(DhanBase):
             body.update(stopLossPrice=p.price("stopLossPrice", stopLossPrice, required=True),
                         trailingJump=p.price("trailingJump", trailingJump))
         answer = self._call("modify_super_order", path_args={"order_id": oid}, body=body, known_id=oid)
-        return self._read_id(answer, order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_super_order(self, order_id: str, order_leg: str) -> Dict[str, Any]:
         """Cancel a super order (``ENTRY_LEG`` cancels every leg) or one of its legs."""
         oid = p.order_id(order_id)
         leg = p.choice("order_leg", order_leg, r.LEG_NAMES)
         answer = self._call("cancel_super_order", path_args={"order_id": oid, "order_leg": leg}, known_id=oid)
-        return self._read_id(answer, order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def get_super_order_list(self) -> List[Dict[str, Any]]:
         """Every super order of the day (``GET /super/orders``)."""
-        return self._call("get_super_order_list")
+        return cast("List[Dict[str, Any]]", self._call("get_super_order_list"))
 
     # -- forever orders ------------------------------------------------------------------
     def place_forever(self, security_id: Any, exchange_segment: str, transaction_type: str, product_type: str,
@@ -253,7 +253,7 @@ class OrdersMixin(DhanBase):
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        return self._read_id(self._call("place_forever", body=body, tag=tag), tag=tag)
+        return cast("Dict[str, Any]", self._read_id(self._call("place_forever", body=body, tag=tag), tag=tag))
 
     def modify_forever(self, order_id: str, order_flag: str, order_type: str, leg_name: str, quantity: int,
                        price: float, trigger_price: float, disclosed_quantity: int, validity: str) -> Dict[str, Any]:
@@ -269,16 +269,16 @@ class OrdersMixin(DhanBase):
             "validity": p.choice("validity", validity, r.VALIDITIES),
         }
         answer = self._call("modify_forever", path_args={"order_id": oid}, body=body, known_id=oid)
-        return self._read_id(answer, order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_forever(self, order_id: str) -> Dict[str, Any]:
         """Delete a forever order (``DELETE /forever/orders/{order_id}``)."""
         oid = p.order_id(order_id)
-        return self._read_id(self._call("cancel_forever", path_args={"order_id": oid}, known_id=oid), order_id=oid)
+        return cast("Dict[str, Any]", self._read_id(self._call("cancel_forever", path_args={"order_id": oid}, known_id=oid), order_id=oid))
 
     def get_forever(self) -> List[Dict[str, Any]]:
         """Every forever order (``GET /forever/orders``)."""
-        return self._call("get_forever")
+        return cast("List[Dict[str, Any]]", self._call("get_forever"))
 
     # -- conditional orders (alerts) -----------------------------------------------------------
     def place_conditional_order(self, condition: Dict[str, Any], orders: List[Dict[str, Any]]) -> Any:

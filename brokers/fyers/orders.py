@@ -9,7 +9,7 @@ the order's id): look the order up in :meth:`orderbook` before trying again.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, cast
 
 from . import validate as check
 from .base import FyersBase
@@ -50,15 +50,15 @@ class OrdersMixin(FyersBase):
 
     def place_basket_orders(self, data: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
         """Place up to 10 orders at once (``POST /multi-order/sync``)."""
-        return self._read_items(self._call("place_basket_orders", body=check.basket(data, check.order)))
+        return cast("Dict[str, Any]", self._read_items(self._call("place_basket_orders", body=check.basket(data, check.order))))
 
     def modify_basket_orders(self, data: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
         """Modify up to 10 orders at once (``PATCH /multi-order/sync``)."""
-        return self._read_items(self._call("modify_basket_orders", body=check.basket(data, check.modify_order)))
+        return cast("Dict[str, Any]", self._read_items(self._call("modify_basket_orders", body=check.basket(data, check.modify_order))))
 
     def cancel_basket_orders(self, data: Sequence[Any]) -> Dict[str, Any]:
         """Cancel up to 10 orders at once (``DELETE /multi-order/sync``): ``[{"id": ...}, ...]``."""
-        return self._read_items(self._call("cancel_basket_orders", body=check.cancel_basket(data)))
+        return cast("Dict[str, Any]", self._read_items(self._call("cancel_basket_orders", body=check.cancel_basket(data))))
 
     def place_multileg_order(self, data: Mapping[str, Any]) -> Dict[str, Any]:
         """Place a 2- or 3-leg order (``POST /multileg/orders/sync``)."""

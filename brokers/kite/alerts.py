@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json as jsonlib
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from ..core import checks
 from . import validate as v
@@ -52,15 +52,15 @@ class AlertsMixin(KiteBase):
             name, type, lhs_exchange, lhs_tradingsymbol, lhs_attribute, operator, rhs_type, rhs_constant,
             rhs_exchange, rhs_tradingsymbol, rhs_attribute, basket))
         self._read_id(answer, "uuid", what="alert")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def get_alerts(self, filters: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         """Every alert, optionally filtered (e.g. ``{"status": "enabled"}``)."""
-        return self._get("alerts", params=filters)
+        return cast("List[Dict[str, Any]]", self._get("alerts", params=filters))
 
     def get_alert(self, uuid: str) -> Dict[str, Any]:
         """One alert."""
-        return self._get("alerts.info", url_args={"uuid": v.alert_uuid(uuid)})
+        return cast("Dict[str, Any]", self._get("alerts.info", url_args={"uuid": v.alert_uuid(uuid)}))
 
     def modify_alert(self, uuid: str, name: str, type: str, lhs_exchange: str, lhs_tradingsymbol: str,
                      lhs_attribute: str, operator: str, rhs_type: str, rhs_constant: Optional[float] = None,
@@ -72,7 +72,7 @@ class AlertsMixin(KiteBase):
             name, type, lhs_exchange, lhs_tradingsymbol, lhs_attribute, operator, rhs_type, rhs_constant,
             rhs_exchange, rhs_tradingsymbol, rhs_attribute, basket))
         self._read_id(answer, "uuid", order_id=str(uuid), what="alert")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def delete_alerts(self, *uuids: str) -> None:
         """Delete one or more alerts."""
@@ -87,4 +87,4 @@ class AlertsMixin(KiteBase):
         history = self._get("alerts.history", url_args={"uuid": v.alert_uuid(uuid)})
         for item in history or []:
             format_response(item.get("meta") or [])
-        return history
+        return cast("List[Dict[str, Any]]", history)

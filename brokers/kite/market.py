@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, Dict, List, Sequence, Union, cast
 
 from . import validate as v
 from .base import KiteBase
@@ -45,11 +45,11 @@ class MarketMixin(KiteBase):
 
     def ohlc(self, *instruments: Instruments) -> Dict[str, Dict[str, Any]]:
         """OHLC and last price for up to 1000 instruments."""
-        return self._get("market.quote.ohlc", params={"i": v.instrument_list(instruments, 1000, "ohlc")})
+        return cast("Dict[str, Dict[str, Any]]", self._get("market.quote.ohlc", params={"i": v.instrument_list(instruments, 1000, "ohlc")}))
 
     def ltp(self, *instruments: Instruments) -> Dict[str, Dict[str, Any]]:
         """Last traded price for up to 1000 instruments."""
-        return self._get("market.quote.ltp", params={"i": v.instrument_list(instruments, 1000, "ltp")})
+        return cast("Dict[str, Dict[str, Any]]", self._get("market.quote.ltp", params={"i": v.instrument_list(instruments, 1000, "ltp")}))
 
     def historical_data(self, instrument_token: int, from_date: Any, to_date: Any, interval: str,
                         continuous: bool = False, oi: bool = False) -> List[Dict[str, Any]]:
@@ -84,8 +84,8 @@ class MarketMixin(KiteBase):
     def trigger_range(self, transaction_type: str, *instruments: Instruments) -> Dict[str, Dict[str, Any]]:
         """The allowed trigger range of cover orders."""
         v.one_of("transaction_type", transaction_type, ("BUY", "SELL", "buy", "sell"))
-        return self._get("market.trigger_range", url_args={"transaction_type": transaction_type.lower()},
-                         params={"i": v.instrument_list(instruments, 1000, "trigger_range")})
+        return cast("Dict[str, Dict[str, Any]]", self._get("market.trigger_range", url_args={"transaction_type": transaction_type.lower()},
+                         params={"i": v.instrument_list(instruments, 1000, "trigger_range")}))
 
     def instruments(self, exchange: Union[str, None] = None) -> List[Dict[str, Any]]:
         """Every instrument (or one exchange's), parsed from Kite's CSV dump as kiteconnect does."""

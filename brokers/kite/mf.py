@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from ..core import checks
 from . import validate as v
@@ -38,13 +38,13 @@ class MutualFundsMixin(KiteBase):
             "tradingsymbol": tradingsymbol, "transaction_type": transaction_type, "quantity": quantity,
             "amount": amount, "tag": tag})
         self._read_id(answer, "order_id", tag, what="MF order")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def cancel_mf_order(self, order_id: str) -> Dict[str, Any]:
         """Cancel an open MF order. Never retried."""
         answer = self._delete("mf.order.cancel", url_args={"order_id": v.order_id(order_id)})
         self._read_id(answer, "order_id", order_id=str(order_id), what="MF order")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def mf_sips(self, sip_id: Optional[str] = None) -> Any:
         """All SIPs, or one."""
@@ -68,7 +68,7 @@ class MutualFundsMixin(KiteBase):
             "tradingsymbol": tradingsymbol, "amount": amount, "initial_amount": initial_amount,
             "instalments": instalments, "frequency": frequency, "instalment_day": instalment_day, "tag": tag})
         self._read_id(answer, "sip_id", tag, what="SIP")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def modify_mf_sip(self, sip_id: str, amount: Optional[float] = None, status: Optional[str] = None,
                       instalments: Optional[int] = None, frequency: Optional[str] = None,
@@ -85,25 +85,25 @@ class MutualFundsMixin(KiteBase):
             "amount": amount, "status": status, "instalments": instalments, "frequency": frequency,
             "instalment_day": instalment_day})
         self._read_id(answer, "sip_id", order_id=str(sip_id), what="SIP")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def cancel_mf_sip(self, sip_id: str) -> Dict[str, Any]:
         """Cancel a SIP. Never retried."""
         answer = self._delete("mf.sip.cancel", url_args={"sip_id": v.sip_id(sip_id)})
         self._read_id(answer, "sip_id", order_id=str(sip_id), what="SIP")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def mf_holdings(self) -> List[Dict[str, Any]]:
         """MF holdings."""
-        return self._get("mf.holdings")
+        return cast("List[Dict[str, Any]]", self._get("mf.holdings"))
 
     def mf_holding_info(self, isin: str) -> List[Dict[str, Any]]:
         """The trades behind one MF holding."""
-        return self._get("mf.holdings.info", url_args={"isin": v.isin(isin)})
+        return cast("List[Dict[str, Any]]", self._get("mf.holdings.info", url_args={"isin": v.isin(isin)}))
 
     def mf_allotments(self) -> List[Dict[str, Any]]:
         """ISINs allotted to the user."""
-        return self._get("mf.allotments")
+        return cast("List[Dict[str, Any]]", self._get("mf.allotments"))
 
     def mf_instruments(self) -> List[Dict[str, Any]]:
         """Every MF scheme, parsed from Kite's CSV as kiteconnect does."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json as jsonlib
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from . import validate as v
 from .base import KiteBase
@@ -113,7 +113,7 @@ class OrdersMixin(KiteBase):
         params["autoslice"] = "true"
         answer = self._post("order.place", url_args={"variety": variety}, params=params)
         self._read_id(answer, "order_id", tag)
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def modify_order(self, variety: str, order_id: str, parent_order_id: Optional[str] = None,
                      quantity: Optional[int] = None, price: Optional[float] = None, order_type: Optional[str] = None,
@@ -148,19 +148,19 @@ class OrdersMixin(KiteBase):
 
     def orders(self) -> List[Dict[str, Any]]:
         """Today's orders, date fields as naive IST datetimes."""
-        return format_response(self._get("orders"))
+        return cast("List[Dict[str, Any]]", format_response(self._get("orders")))
 
     def order_history(self, order_id: str) -> List[Dict[str, Any]]:
         """Every state an order went through."""
-        return format_response(self._get("order.info", url_args={"order_id": v.order_id(order_id)}))
+        return cast("List[Dict[str, Any]]", format_response(self._get("order.info", url_args={"order_id": v.order_id(order_id)})))
 
     def trades(self) -> List[Dict[str, Any]]:
         """Today's trades."""
-        return format_response(self._get("trades"))
+        return cast("List[Dict[str, Any]]", format_response(self._get("trades")))
 
     def order_trades(self, order_id: str) -> List[Dict[str, Any]]:
         """The trades of one order."""
-        return format_response(self._get("order.trades", url_args={"order_id": v.order_id(order_id)}))
+        return cast("List[Dict[str, Any]]", format_response(self._get("order.trades", url_args={"order_id": v.order_id(order_id)})))
 
     # -- GTT ----------------------------------------------------------------------------
     @staticmethod
@@ -172,11 +172,11 @@ class OrdersMixin(KiteBase):
 
     def get_gtts(self) -> List[Dict[str, Any]]:
         """Every GTT trigger."""
-        return self._get("gtt")
+        return cast("List[Dict[str, Any]]", self._get("gtt"))
 
     def get_gtt(self, trigger_id: int) -> Dict[str, Any]:
         """One GTT trigger."""
-        return self._get("gtt.info", url_args={"trigger_id": v.trigger_id(trigger_id)})
+        return cast("Dict[str, Any]", self._get("gtt.info", url_args={"trigger_id": v.trigger_id(trigger_id)}))
 
     def place_gtt(self, trigger_type: str, tradingsymbol: str, exchange: str, trigger_values: List[float],
                   last_price: float, orders: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -184,7 +184,7 @@ class OrdersMixin(KiteBase):
         payload = self._gtt_payload(trigger_type, tradingsymbol, exchange, trigger_values, last_price, orders)
         answer = self._post("gtt.place", params=payload)
         self._read_id(answer, "trigger_id", what="GTT")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def modify_gtt(self, trigger_id: int, trigger_type: str, tradingsymbol: str, exchange: str,
                    trigger_values: List[float], last_price: float, orders: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -193,26 +193,26 @@ class OrdersMixin(KiteBase):
         payload = self._gtt_payload(trigger_type, tradingsymbol, exchange, trigger_values, last_price, orders)
         answer = self._put("gtt.modify", url_args={"trigger_id": tid}, params=payload)
         self._read_id(answer, "trigger_id", order_id=str(trigger_id), what="GTT")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     def delete_gtt(self, trigger_id: int) -> Dict[str, Any]:
         """Delete a GTT; returns ``{"trigger_id": ...}``. Never retried."""
         answer = self._delete("gtt.delete", url_args={"trigger_id": v.trigger_id(trigger_id)})
         self._read_id(answer, "trigger_id", order_id=str(trigger_id), what="GTT")
-        return answer
+        return cast("Dict[str, Any]", answer)
 
     # -- margins and charges ------------------------------------------------------------
     def order_margins(self, params: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """Margins for a list of orders (JSON body)."""
-        return self._post("order.margins", params=v.list_of_dicts("params", params), is_json=True)
+        return cast("List[Dict[str, Any]]", self._post("order.margins", params=v.list_of_dicts("params", params), is_json=True))
 
     def basket_order_margins(self, params: List[Dict[str, Any]], consider_positions: bool = True,
                              mode: Optional[str] = None) -> Dict[str, Any]:
         """Margins for a basket, optionally netted against positions (``mode="compact"``)."""
-        return self._post("order.margins.basket", params=v.list_of_dicts("params", params), is_json=True,
-                          query_params={"consider_positions": consider_positions, "mode": mode})
+        return cast("Dict[str, Any]", self._post("order.margins.basket", params=v.list_of_dicts("params", params), is_json=True,
+                          query_params={"consider_positions": consider_positions, "mode": mode}))
 
     def get_virtual_contract_note(self, params: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """Charges for executed orders (JSON body)."""
-        return self._post("order.contract_note", params=v.list_of_dicts("params", params), is_json=True)
+        return cast("List[Dict[str, Any]]", self._post("order.contract_note", params=v.list_of_dicts("params", params), is_json=True))
 

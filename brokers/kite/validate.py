@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 from ..core import checks
 from ..ist import IST
@@ -155,7 +155,7 @@ def kite_time(value: Any, name: str) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(IST).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return cast("str", value.strftime("%Y-%m-%d %H:%M:%S"))
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d 00:00:00")
     if isinstance(value, str) and _TIME.fullmatch(value.strip()):
