@@ -66,4 +66,5 @@ def unreadable(key: str) -> st.SearchStrategy[Any]:
 
 
 #: Raw 200 bodies that are not JSON at all.
-RAW_BODIES = ["", " ", "ok", "<html><body>OK</body></html>", "{", "[1,", "\x00\x01", "nul"]
+RAW_BODIES = ["", " ", "ok", "<html><body>OK</body></html>", "{", "[1,", "\x00\x01", "nul", "[" * 100_000,
+              "{\"data\": " + "[" * 50_000 + "]" * 50_000 + "}"]

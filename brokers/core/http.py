@@ -93,7 +93,7 @@ def read_json(response: requests.Response, broker: str) -> Any:
             status=response.status_code, body=redact.scrub(text))
     try:
         return jsonlib.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON is unreadable too
         if response.status_code >= 400:
             raise status_error(response, broker, f"HTTP {response.status_code} with an unreadable body") from None
         raise errors.ResponseError("the response is not valid JSON", broker=broker,
