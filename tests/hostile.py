@@ -68,3 +68,16 @@ def unreadable(key: str) -> st.SearchStrategy[Any]:
 #: Raw 200 bodies that are not JSON at all.
 RAW_BODIES = ["", " ", "ok", "<html><body>OK</body></html>", "{", "[1,", "\x00\x01", "nul", "[" * 100_000,
               "{\"data\": " + "[" * 50_000 + "]" * 50_000 + "}"]
+
+
+_KEYS = st.sampled_from(["status", "data", "error_type", "message", "order_id", "s", "code", "id", "errorCode",
+                         "errorType", "errorMessage", "remarks", "orderId", "trigger_id", "alertId"])
+_WORDS = st.sampled_from(["error", "success", "ok", "failure", "failed", "TokenException", "DH-906", "-99"])
+
+#: Any JSON answer, biased towards the keys and words the decoders look at.
+ANY_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5), _WORDS),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(_KEYS | st.text(max_size=4), c, max_size=4),
+    max_leaves=10,
+)
+STATUSES = st.sampled_from([200, 201, 202, 204, 400, 401, 403, 404, 409, 429, 500, 502, 503])

@@ -150,7 +150,7 @@ _GATEWAY = (502, 503, 504)
 def _error(response: requests.Response, body: Any) -> ex.KiteException:
     status = response.status_code
     message = redact.scrub(str(body.get("message") or f"HTTP {status}"))
-    error_type = body.get("error_type") or None
+    error_type = str(body["error_type"]) if body.get("error_type") else None  # whatever its JSON type
     excerpt = redact.scrub(body_text(response))
     if status == 429:
         return ex.RateLimitException(message, status=status, error_type=error_type, body=excerpt,

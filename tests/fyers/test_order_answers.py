@@ -15,7 +15,7 @@ from brokers import errors
 from brokers.fyers import Fyers
 from brokers.sandbox import Sandbox
 
-from ..hostile import RAW_BODIES, unreadable
+from ..hostile import ANY_JSON, RAW_BODIES, STATUSES, unreadable
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ORDER = {"symbol": "NSE:SBIN-EQ", "qty": 1, "type": 2, "side": 1, "productType": "INTRADAY"}
@@ -91,3 +91,20 @@ def test_readable_answers_and_refusals_keep_their_meaning(box: Any) -> None:
                  content_type="application/json")
     with pytest.raises(errors.OrderError):
         fyers.place_order(ORDER)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=ANY_JSON, status=STATUSES)
+def test_whatever_the_answer_only_broker_errors_escape(box: Any, body: Any, status: int) -> None:
+    """Any JSON answer at any status: a readable order id, or a BrokerError; never None,
+    never KeyError / TypeError / ..."""
+    sb, fyers = box
+    sb.fail_next(1, status=status, body=json.dumps(body), content_type="application/json")
+    try:
+        answer = fyers.place_order({**ORDER, "orderTag": "any"})
+    except errors.BrokerError as e:
+        assert e.broker == "fyers"
+        if isinstance(e, errors.OrderStateUnknown):
+            assert e.tag == "any"
+    else:
+        assert answer

@@ -19,7 +19,7 @@ from brokers.sandbox import Sandbox
 from brokers.stores import MemoryStore
 
 from ..conftest import web_login_kwargs
-from ..hostile import RAW_BODIES, unreadable
+from ..hostile import ANY_JSON, RAW_BODIES, STATUSES, unreadable
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 UUID = "550e8400-e29b-41d4-a716-446655440000"
@@ -132,3 +132,20 @@ def test_readable_answers_still_work(box: Any) -> None:
     sb.fail_next(1, status=200, body=json.dumps({"status": "success", "data": {"order_id": 151220000000000}}),
                  content_type="application/json")
     assert kite.place_order("regular", "NSE", "INFY", "BUY", 1, "CNC", "MARKET") == "151220000000000"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=ANY_JSON, status=STATUSES)
+def test_whatever_the_answer_only_broker_errors_escape(box: Any, body: Any, status: int) -> None:
+    """Any JSON answer at any status: a readable order id, or a BrokerError; never None,
+    never KeyError / TypeError / ..."""
+    sb, kite = box
+    sb.fail_next(1, status=status, body=json.dumps(body), content_type="application/json")
+    try:
+        answer = kite.place_order("regular", "NSE", "INFY", "BUY", 1, "CNC", "MARKET", tag="any")
+    except errors.BrokerError as e:
+        assert e.broker == "kite"
+        if isinstance(e, errors.OrderStateUnknown):
+            assert e.tag == "any"
+    else:
+        assert answer
