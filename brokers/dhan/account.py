@@ -36,7 +36,7 @@ class AccountMixin(DhanBase):
     def exit_all_positions(self) -> Any:
         """Square off every open position and cancel every open order (``DELETE /positions``).
         Never retried: if the answer is lost, check :meth:`get_positions`."""
-        return self._call("exit_all_positions")
+        return self._read_ack(self._call("exit_all_positions"), "exit-all")
 
     def convert_position(self, from_product_type: str, exchange_segment: str, position_type: str,
                          security_id: Any, convert_qty: int, to_product_type: str) -> Any:
@@ -52,7 +52,7 @@ class AccountMixin(DhanBase):
             "securityId": p.security_id(security_id), "convertQty": p.positive_int("convert_qty", convert_qty),
             "toProductType": dst,
         }
-        return self._call("convert_position", body=body)
+        return self._read_ack(self._call("convert_position", body=body), "conversion")
 
     # -- funds and margins ---------------------------------------------------------------
     def get_fund_limits(self) -> Dict[str, Any]:

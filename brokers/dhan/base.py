@@ -88,6 +88,13 @@ class DhanBase(BaseClient):
             f"it was not retried: look it up with {where} before trying again."), **kw)
         return checks.attach(err, tag, order_id)
 
+    def _read_ack(self, answer: Any, what: str) -> Any:
+        """An order call that answers without an id (exit all, convert): the answer must
+        still be a non-empty JSON object, else OrderStateUnknown."""
+        if not isinstance(answer, dict) or not answer:
+            raise self._order_unknown(f"the {what} answer cannot be read: {answer!r}"[:300], None, None)
+        return answer
+
     def _read_id(self, answer: Any, keys: Sequence[str] = ("orderId",), tag: Optional[str] = None,
                  order_id: Optional[str] = None, what: str = "order") -> Any:
         """Return ``answer`` if the id at ``keys`` can be read from it (from every item

@@ -75,6 +75,8 @@ class FyersBase(BaseClient):
                                       code=e.code, body=e.body) from None
         if spec.id_key:
             checks.read_order_id(answer, (spec.id_key,), lambda m: self._order_unknown(m, tag, known_id))
+        elif answer.get("s") != "ok":  # no id to read: at least Fyers' "ok"
+            raise self._order_unknown(f"the answer does not say ok: {answer!r}"[:300], tag, known_id)
         return answer
 
     def _fetch(self, route: str, decode: Callable[..., Any], path_args: Optional[Dict[str, str]] = None) -> Any:

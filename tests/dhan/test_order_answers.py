@@ -124,3 +124,15 @@ def test_whatever_the_answer_only_broker_errors_escape(box: Any, body: Any, stat
             assert e.tag == "any"
     else:
         assert answer
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: d.exit_all_positions(),
+    lambda d: d.convert_position("INTRADAY", "NSE_EQ", "LONG", 1333, 1, "CNC"),
+])
+@pytest.mark.parametrize("body", ["", "null", "[]", "{}", "\"ok\"", "[" * 100_000])
+def test_order_calls_without_an_id_still_need_an_answer(box: Any, call: Call, body: str) -> None:
+    sb, dhan = box
+    sb.fail_next(1, status=200, body=body, content_type="application/json")
+    with pytest.raises(errors.OrderStateUnknown):
+        call(dhan)

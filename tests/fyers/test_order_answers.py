@@ -108,3 +108,23 @@ def test_whatever_the_answer_only_broker_errors_escape(box: Any, body: Any, stat
             assert e.tag == "any"
     else:
         assert answer
+
+
+NO_ID_CALLS = [
+    lambda f: f.exit_positions(),
+    lambda f: f.convert_position({"symbol": "NSE:SBIN-EQ", "positionSide": 1, "convertQty": 1,
+                                  "convertFrom": "INTRADAY", "convertTo": "CNC"}),
+    lambda f: f.attach_position_legs({"positionId": "NSE:SBIN-EQ-INTRADAY", "stopLoss": 1}),
+    lambda f: f.create_smart_order_limit({"symbol": "NSE:SBIN-EQ", "side": 1, "qty": 1}),
+    lambda f: f.cancel_smart_order({"flowId": "f1"}),
+]
+
+
+@pytest.mark.parametrize("call", NO_ID_CALLS)
+@pytest.mark.parametrize("body", ["", "null", "[]", "{}", "\"ok\"", "{\"s\": \"okay\"}", "{\"code\": 200}",
+                                  "[" * 100_000])
+def test_order_calls_without_an_id_still_need_an_ok(box: Any, call: Call, body: str) -> None:
+    sb, fyers = box
+    sb.fail_next(1, status=200, body=body, content_type="application/json")
+    with pytest.raises(errors.OrderStateUnknown):
+        call(fyers)
