@@ -1,5 +1,5 @@
 """Argument checks every broker shares: ids that go into URL paths, numbers,
-and reading the id out of an order's answer.
+and JSON bodies (see :mod:`.orders` for reading an order's answer).
 
 Each broker's ``validate.py`` builds on these. Every failure is a
 :class:`ValueError` that names the argument and shows the value, raised before
@@ -21,14 +21,12 @@ import math
 import numbers
 import re
 from decimal import Decimal
-from typing import Any, Callable, Optional, Pattern, Sequence
+from typing import Any, Pattern, Sequence
 from urllib.parse import quote
-
-from .. import errors
 
 __all__ = [
     "DIGITS", "TOKEN", "MAX_PRICE", "MAX_QUANTITY", "path_id", "segment", "quantity", "price",
-    "whole_number", "read_order_id", "json_body", "attach",
+    "whole_number", "json_body",
 ]
 
 #: Ids made of ASCII digits only (Kite order ids, Dhan order ids, ...).
@@ -106,37 +104,3 @@ def json_body(name: str, body: Any) -> Any:
     except (TypeError, ValueError) as e:
         raise ValueError(f"{name} cannot be sent as JSON ({e}): {body!r}"[:300]) from None
     return body
-
-
-Unknown = Callable[[str], errors.BrokerError]
-
-
-def read_order_id(answer: Any, keys: Sequence[str], unknown: Unknown, *, what: str = "order") -> str:
-    """The id at ``answer[keys[0]][keys[1]]...``, or ``unknown(message)`` raised.
-
-    An answer from which the id cannot be read (``{}``, ``None``, ``[]``, ``"ok"``,
-    ``{"order_id": None}``, a float, a bool, an empty string, ...) means the
-    request reached the broker but we cannot tell what it did: the caller's
-    ``unknown`` builds the :class:`~brokers.errors.OrderStateUnknown` to raise.
-    """
-    value: Any = answer
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str) and value.strip() and value.isprintable():
-        return value
-    shown = repr(answer)
-    if len(shown) > 120:
-        shown = shown[:117] + "..."
-    raise unknown(f"the {what} answer carries no readable {'.'.join(keys)}: {shown}")
-
-
-def attach(err: errors.BrokerError, tag: Optional[str], order_id: Optional[str] = None) -> errors.BrokerError:
-    """Put what a caller reconciles by (``tag``, ``order_id``) on an OrderStateUnknown."""
-    if isinstance(err, errors.OrderStateUnknown):
-        if tag and not err.tag:
-            err.tag = tag
-        if order_id and not err.order_id:
-            err.order_id = order_id
-    return err

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from .. import errors
 from ..core import checks
 from ..core.client import BaseClient
+from ..core.orders import attach, read_order_id, send_order
 from . import routes
 
 __all__ = ["DhanBase"]
@@ -67,16 +68,9 @@ class DhanBase(BaseClient):
             kw["decode"] = decode
         if not spec.order:
             return self._send(spec.method, base.rstrip("/") + path, auth=spec.auth, **kw)
-        try:
-            return self._send(spec.method, base.rstrip("/") + path, auth=spec.auth, **kw)
-        except errors.OrderStateUnknown as e:
-            checks.attach(e, tag, known_id)
-            raise
-        except (errors.ServerError, errors.ResponseError, errors.NetworkError) as e:
-            if isinstance(e, errors.RateLimitError) or (isinstance(e, errors.NetworkError) and e.status is None):
-                raise  # refused (429) or never sent: the order state is known
-            raise self._order_unknown(f"{spec.method} {spec.path}: {e.message}", tag, known_id, status=e.status,
-                                      code=e.code, body=e.body) from None
+        return send_order(lambda: self._send(spec.method, base.rstrip("/") + path, auth=spec.auth, **kw),
+                          lambda m, **e: self._order_unknown(m, tag, known_id, **e), f"{spec.method} {spec.path}",
+                          tag, known_id)
 
     def _order_unknown(self, detail: str, tag: Optional[str], order_id: Optional[str],
                        **kw: Any) -> errors.BrokerError:
@@ -86,7 +80,7 @@ class DhanBase(BaseClient):
         err = self.transport.error(errors.OrderStateUnknown, (
             f"{detail}. The request reached Dhan but its answer cannot be read, so the order state is unknown; "
             f"it was not retried: look it up with {where} before trying again."), **kw)
-        return checks.attach(err, tag, order_id)
+        return attach(err, tag, order_id)
 
     def _read_ack(self, answer: Any, what: str) -> Any:
         """An order call that answers without an id (exit all, convert): the answer must
@@ -99,10 +93,10 @@ class DhanBase(BaseClient):
                  order_id: Optional[str] = None, what: str = "order") -> Any:
         """Return ``answer`` if the id at ``keys`` can be read from it (from every item
         of a list answer), else raise OrderStateUnknown carrying ``tag`` / ``order_id``."""
-        def unknown(message: str) -> errors.BrokerError:
-            return self._order_unknown(message, tag, order_id)
+        def unknown(message: str, **kw: Any) -> errors.BrokerError:
+            return self._order_unknown(message, tag, order_id, **kw)
 
         items = answer if isinstance(answer, list) and answer else [answer]
         for item in items:
-            checks.read_order_id(item, keys, unknown, what=what)
+            read_order_id(item, keys, unknown, what=what)
         return answer

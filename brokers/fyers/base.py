@@ -15,6 +15,7 @@ from urllib.parse import quote
 from .. import errors
 from ..core import checks
 from ..core.client import BaseClient
+from ..core.orders import attach, read_order_id, send_order
 from . import routes
 
 __all__ = ["FyersBase"]
@@ -63,18 +64,11 @@ class FyersBase(BaseClient):
         if not spec.order:
             answer: Dict[str, Any] = self._send(spec.method, url, auth=auth, **kw)
             return answer
-        try:
-            answer = self._send(spec.method, url, auth=auth, **kw)
-        except errors.OrderStateUnknown as e:
-            checks.attach(e, tag, known_id)
-            raise
-        except (errors.ServerError, errors.ResponseError, errors.NetworkError) as e:
-            if isinstance(e, errors.RateLimitError) or (isinstance(e, errors.NetworkError) and e.status is None):
-                raise  # refused (429) or never sent: the order state is known
-            raise self._order_unknown(f"{spec.method} {spec.path}: {e.message}", tag, known_id, status=e.status,
-                                      code=e.code, body=e.body) from None
+        answer = send_order(lambda: self._send(spec.method, url, auth=auth, **kw),
+                            lambda m, **e: self._order_unknown(m, tag, known_id, **e), f"{spec.method} {spec.path}",
+                            tag, known_id)
         if spec.id_key:
-            checks.read_order_id(answer, (spec.id_key,), lambda m: self._order_unknown(m, tag, known_id))
+            read_order_id(answer, (spec.id_key,), lambda m, **e: self._order_unknown(m, tag, known_id, **e))
         elif answer.get("s") != "ok":  # no id to read: at least Fyers' "ok"
             raise self._order_unknown(f"the answer does not say ok: {answer!r}"[:300], tag, known_id)
         return answer
@@ -92,13 +86,13 @@ class FyersBase(BaseClient):
         err = self.transport.error(errors.OrderStateUnknown, (
             f"{detail}. The request reached Fyers but its answer cannot be read, so the order state is unknown; "
             f"it was not retried: look it up ({where}) in orderbook() before trying again."), **kw)
-        return checks.attach(err, tag, order_id)
+        return attach(err, tag, order_id)
 
     def _read_items(self, answer: Any, tag: Optional[str] = None) -> Any:
         """A basket answer, ``{"data": [{"statusCode", "body": {...}}, ...]}``: every item must
         be readable (a refusal with its error, or an ``ok`` with the order's id)."""
-        def unknown(message: str) -> errors.BrokerError:
-            return self._order_unknown(message, tag, None)
+        def unknown(message: str, **kw: Any) -> errors.BrokerError:
+            return self._order_unknown(message, tag, None, **kw)
 
         items = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(items, list) or not items:
@@ -107,5 +101,5 @@ class FyersBase(BaseClient):
             body = item.get("body") if isinstance(item, dict) else None
             if isinstance(body, dict) and body.get("s") == "error":
                 continue  # refused, with Fyers' code and message
-            checks.read_order_id(body, ("id",), unknown)
+            read_order_id(body, ("id",), unknown)
         return answer

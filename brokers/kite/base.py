@@ -16,6 +16,7 @@ from urllib.parse import quote
 from .. import errors
 from ..core import checks
 from ..core.client import BaseClient
+from ..core.orders import attach, read_order_id, send_order
 from ..stores import Session
 from .routes import (
     DEFAULT_META,
@@ -158,16 +159,8 @@ class KiteBase(BaseClient):
             return self._send(method, url, auth=auth, **kw)
         tag = params.get("tag") if isinstance(params, dict) else None
         known = next((str(url_args[k]) for k in _ID_ARGS if url_args and url_args.get(k)), None)
-        try:
-            return self._send(method, url, auth=auth, **kw)
-        except errors.OrderStateUnknown as e:
-            checks.attach(e, tag, known)
-            raise
-        except (errors.ServerError, errors.ResponseError, errors.NetworkError) as e:
-            if isinstance(e, errors.RateLimitError) or (isinstance(e, errors.NetworkError) and e.status is None):
-                raise  # refused (429) or never sent (connection refused): the order state is known
-            raise self._order_unknown(f"{method} {path}: {e.message}", tag, known, status=e.status,
-                                      code=e.code, body=e.body) from None
+        return send_order(lambda: self._send(method, url, auth=auth, **kw),
+                          lambda m, **e: self._order_unknown(m, tag, known, **e), f"{method} {path}", tag, known)
 
     def _order_unknown(self, detail: str, tag: Optional[str], order_id: Optional[str],
                        **kw: Any) -> errors.BrokerError:
@@ -176,9 +169,9 @@ class KiteBase(BaseClient):
         err = self.transport.error(errors.OrderStateUnknown, (
             f"{detail}. The request reached Kite but its answer cannot be read, so the order state is "
             f"unknown; it was not retried: look it up ({where}) in orders() before trying again."), **kw)
-        return checks.attach(err, tag, order_id)
+        return attach(err, tag, order_id)
 
     def _read_id(self, answer: Any, key: str, tag: Optional[str] = None, order_id: Optional[str] = None,
                  what: str = "order") -> str:
         """``answer[key]`` as a string, or OrderStateUnknown (carrying ``tag`` / ``order_id``)."""
-        return checks.read_order_id(answer, (key,), lambda m: self._order_unknown(m, tag, order_id), what=what)
+        return read_order_id(answer, (key,), lambda m, **e: self._order_unknown(m, tag, order_id, **e), what=what)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokers import errors
-from brokers.core import checks
+from brokers.core import checks, orders
 
 from ..hostile import LOOSE_ID, bad_prices, bad_quantities, hostile_ids, unreadable
 
@@ -65,12 +65,12 @@ def test_good_quantities_pass(value: int) -> None:
 @given(unreadable("order_id"))
 def test_an_answer_without_a_readable_id_raises_what_the_caller_builds(answer: Any) -> None:
     with pytest.raises(errors.OrderStateUnknown, match="order_id"):
-        checks.read_order_id(answer, ("order_id",), lambda m: errors.OrderStateUnknown(m))
+        orders.read_order_id(answer, ("order_id",), lambda m: errors.OrderStateUnknown(m))
 
 
 @given(st.from_regex(re.compile(r"[0-9A-Za-z-]{1,30}"), fullmatch=True) | st.integers(min_value=0))
 def test_a_readable_id_is_returned_as_a_string(value: Any) -> None:
-    assert checks.read_order_id({"order_id": value}, ("order_id",), errors.OrderStateUnknown) == str(value)
+    assert orders.read_order_id({"order_id": value}, ("order_id",), errors.OrderStateUnknown) == str(value)
 
 
 def test_json_body_refuses_nan_and_objects_json_cannot_hold() -> None:
@@ -82,7 +82,7 @@ def test_json_body_refuses_nan_and_objects_json_cannot_hold() -> None:
 
 def test_attach_fills_what_to_reconcile_by() -> None:
     err = errors.OrderStateUnknown("lost")
-    assert checks.attach(err, "t1", "42") is err
+    assert orders.attach(err, "t1", "42") is err
     assert (err.tag, err.order_id) == ("t1", "42")
-    checks.attach(err, "other", "99")  # the first values win
+    orders.attach(err, "other", "99")  # the first values win
     assert (err.tag, err.order_id) == ("t1", "42")
