@@ -1,19 +1,17 @@
-"""brokers.core.checks: path ids, numbers and order-id reading, for many inputs."""
+"""brokers.core.checks: path ids, numbers and JSON bodies, for many inputs."""
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from brokers import errors
-from brokers.core import checks, orders
+from brokers.core import checks
 
-from ..hostile import LOOSE_ID, bad_prices, bad_quantities, hostile_ids, unreadable
+from ..hostile import LOOSE_ID, bad_prices, bad_quantities, hostile_ids
 
 
 @given(hostile_ids(LOOSE_ID))
@@ -61,28 +59,8 @@ def test_good_quantities_pass(value: int) -> None:
     assert checks.quantity("quantity", value) == value
 
 
-@settings(max_examples=300)
-@given(unreadable("order_id"))
-def test_an_answer_without_a_readable_id_raises_what_the_caller_builds(answer: Any) -> None:
-    with pytest.raises(errors.OrderStateUnknown, match="order_id"):
-        orders.read_order_id(answer, ("order_id",), lambda m: errors.OrderStateUnknown(m))
-
-
-@given(st.from_regex(re.compile(r"[0-9A-Za-z-]{1,30}"), fullmatch=True) | st.integers(min_value=0))
-def test_a_readable_id_is_returned_as_a_string(value: Any) -> None:
-    assert orders.read_order_id({"order_id": value}, ("order_id",), errors.OrderStateUnknown) == str(value)
-
-
 def test_json_body_refuses_nan_and_objects_json_cannot_hold() -> None:
     for body in ({"x": math.nan}, {"x": [math.inf]}, {"x": object()}, {1.5: float("-inf")}):
         with pytest.raises(ValueError, match="data"):
             checks.json_body("data", body)
     assert checks.json_body("data", {"x": 1.5}) == {"x": 1.5}
-
-
-def test_attach_fills_what_to_reconcile_by() -> None:
-    err = errors.OrderStateUnknown("lost")
-    assert orders.attach(err, "t1", "42") is err
-    assert (err.tag, err.order_id) == ("t1", "42")
-    orders.attach(err, "other", "99")  # the first values win
-    assert (err.tag, err.order_id) == ("t1", "42")
