@@ -21,6 +21,7 @@ from . import codec
 from . import routes as r
 from . import validate as p
 from .base import DhanBase
+from .decode import decode_text
 
 __all__ = ["DataMixin"]
 
@@ -204,7 +205,7 @@ class DataMixin(DhanBase):
                 except OSError as e:
                     log.warning("dhan: cannot read %s (%s); downloading again", path, e.strerror)
         if text is None:
-            text = self._call(route, path_args={"file": r.SCRIP_FILES[mode]}, decode=r.decode_text)
+            text = self._call(route, path_args={"file": r.SCRIP_FILES[mode]}, decode=decode_text)
             if path is not None:
                 self._write_cache(path, mode, text)
         if filename:

@@ -17,6 +17,7 @@ from ..core import checks
 from ..core.client import BaseClient
 from ..core.orders import attach, read_order_id, send_order
 from . import routes
+from .decode import decode, decode_order
 
 __all__ = ["FyersBase"]
 
@@ -30,9 +31,6 @@ class FyersBase(BaseClient):
     root: str = routes.API_ROOT
     data_root: str = routes.DATA_ROOT
     public_root: str = routes.PUBLIC_ROOT
-
-    def _ensure_session(self) -> None:
-        """Load the session before a call (Fyers overrides it)."""
 
     def _call(self, route: str, *, params: Optional[Mapping[str, Any]] = None, body: Any = None,
               path_args: Optional[Dict[str, str]] = None, headers: Optional[Dict[str, str]] = None,
@@ -57,9 +55,7 @@ class FyersBase(BaseClient):
             kw["json"] = checks.json_body("data", body)
         if headers:
             kw["headers"] = headers
-        kw["decode"] = routes.decode_order if spec.order else routes.decode
-        if auth:
-            self._ensure_session()
+        kw["decode"] = decode_order if spec.order else decode
         url = base + path
         if not spec.order:
             answer: Dict[str, Any] = self._send(spec.method, url, auth=auth, **kw)

@@ -12,27 +12,27 @@ directory, and an order call is never retried once it may have reached Fyers.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any, Dict, List, Optional
 
 import requests
 
-from .. import errors
 from ..core import redact
-from ..core.auth import AuthFlow, run_flows
+from ..core.auth import AuthFlow
 from ..core.http import RateLimits, TimeoutType, Transport
-from ..stores import SessionStore, mask
+from ..core.redact import mask
+from ..stores import FileStore, SessionStore
 from . import routes
 from .account import AccountMixin
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
+from .decode import decode
 from .extras import FyersExtras
 from .market import MarketMixin
 from .orders import OrdersMixin
 
 __all__ = ["Fyers"]
 
-log = logging.getLogger("brokers.fyers")
+log = logging.getLogger(__name__)
 
 
 class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras):
@@ -43,7 +43,8 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras):
         token: the access token (``"APPID:token"`` is accepted too). When None,
             the session stored under ``"fyers-<client_id>"`` is used.
         store: a :class:`~brokers.stores.SessionStore` to read the session from
-            (and to clear when Fyers refuses it).
+            (and to clear when Fyers refuses it); default
+            :class:`~brokers.stores.FileStore` (as every client).
         auth: a :class:`FyersAuth` for refreshing a refused token, with ``pin``.
         pin: the user's PIN, to refresh with the stored refresh token.
         root: the trading API root (``https://api-t1.fyers.in/api/v3``).
@@ -92,7 +93,7 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras):
         # log_path and log_level are accepted so FyersModel(...) calls move over unchanged;
         # nothing is written to files: configure the "brokers" logger instead.
         del log_path, log_level
-        super().__init__(store)
+        super().__init__(store if store is not None else FileStore())
         if token is not None:
             if not isinstance(token, str) or not token.strip():
                 raise ValueError("token must be a non-empty string")
@@ -110,11 +111,15 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras):
         self.root = root.rstrip("/")
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
-        self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout, rate_limits=rate_limits,
+        self.transport = Transport(routes.BROKER, decode=decode, timeout=timeout, rate_limits=rate_limits,
                                    default_limits=routes.RATE_LIMITS, session=session,
                                    headers={"version": "3"})
         if token is not None:
             self.session = make_session(self.client_id, token)
+            self.auth_flow = "token"
+        if auth is not None:
+            self._set_repeat_login(RefreshFlow(self._send_unauth, self.root, self.client_id, auth.get_hash(),
+                                               self._pin))
 
     # -- session -----------------------------------------------------------------------------
     @property
@@ -125,39 +130,15 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras):
     def _session_keys(self) -> List[str]:
         return [session_key(self.client_id)]
 
-    def _ensure_session(self) -> None:
-        # Before the call (not inside it), so that a stored session that turns out to
-        # be dead is recognised as the one to clear and replace.
-        if self.session is None:
-            stored = StoredSessionFlow(self.store, self.client_id).login()
-            if stored is None:
-                raise errors.AuthError("no Fyers access token: pass token=..., or log in with FyersAuth and a "
-                                       "store", broker=self.broker)
-            self.session = stored
+    def _passive_flows(self) -> List[AuthFlow]:
+        return [StoredSessionFlow(self.store, self.client_id)]
+
+    def _login_hint(self) -> str:
+        return "pass token=..., or log in with FyersAuth and a store"
 
     def _auth_headers(self) -> Dict[str, str]:
-        self._ensure_session()
-        assert self.session is not None
+        assert self.session is not None  # BaseClient._send made sure of it
         return {"Authorization": f"{self.client_id}:{self.session.token}"}
-
-    def _relogin(self) -> bool:
-        dead = self.session.token if self.session else None
-        refresh = None
-        if self.session is not None:
-            refresh = self.session.extra.get("refresh_token")
-        flows: List[AuthFlow] = [StoredSessionFlow(self.store, self.client_id, exclude=dead),
-                                 RefreshFlow(self.auth, self._pin, refresh)]
-        try:
-            flow, session = run_flows(flows, self._lock, self.broker)
-        except errors.AuthError as e:
-            log.info("fyers: cannot log in again (%s)", e.message)
-            return False
-        log.info("fyers: new session from the %s flow", flow.name)
-        self.session = session
-        return True
-
-    def _lock(self) -> Any:
-        return self.store.lock(session_key(self.client_id)) if self.store is not None else contextlib.nullcontext()
 
     def logout(self) -> Dict[str, Any]:
         """End the session (``POST /logout``); the stored session is cleared too."""

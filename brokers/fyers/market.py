@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-import requests
-
 from .. import errors
-from ..core.http import read_json, status_error
 from . import codec, routes
 from . import validate as check
 from .base import FyersBase
+from .decode import decode_json, decode_text
 
 __all__ = ["MarketMixin"]
 
@@ -53,8 +51,7 @@ class MarketMixin(FyersBase):
         This endpoint takes the bare token as ``Authorization`` (no ``APPID:``).
         """
         items = check.symbols(list(symbols), "symbols")
-        self._ensure_session()
-        bare = self._auth_headers()["Authorization"].split(":", 1)[1]
+        bare = self._ensure_session().token
         return self._call("symbol_token", body={"symbols": items}, auth=False, headers={"Authorization": bare})
 
     # -- symbol master -------------------------------------------------------------------------
@@ -71,23 +68,13 @@ class MarketMixin(FyersBase):
         if exchange_segment not in routes.SEGMENTS:
             raise ValueError(f"exchange_segment must be one of {', '.join(routes.SEGMENTS)}; "
                              f"got {exchange_segment!r}")
-        text = self._fetch("symbol_master", _decode_text, {"segment": exchange_segment})
+        text = self._fetch("symbol_master", decode_text, {"segment": exchange_segment})
         return codec.parse_symbol_master(text)
 
     def index_names(self) -> Dict[str, str]:
         """Fyers' index symbol -> data-socket name map (``NSE:NIFTY50-INDEX`` -> ``Nifty 50``)."""
-        body = self._fetch("index_names", lambda r: read_json(r, routes.BROKER) if r.status_code < 400
-                          else _raise(status_error(r, routes.BROKER)))
+        body = self._fetch("index_names", decode_json)
         if not isinstance(body, dict):
             raise errors.ResponseError("index mapping is not a JSON object", broker=routes.BROKER)
         return {str(k): str(v) for k, v in body.items()}
 
-
-def _raise(err: errors.BrokerError) -> Any:
-    raise err
-
-
-def _decode_text(response: requests.Response) -> str:
-    if response.status_code >= 400:
-        raise status_error(response, routes.BROKER)
-    return response.content.decode("utf-8", errors="replace")

@@ -62,9 +62,6 @@ class KiteBase(BaseClient):
     api_key: Optional[str] = None
     kite_header_version = KITE_VERSION  # as on kiteconnect.KiteConnect
 
-    def _ensure_session(self) -> None:
-        """Pick up a given or stored session without any login (overridden by Kite)."""
-
     def _web_session(self) -> bool:
         return self.session is not None and self.session.kind == "enctoken"
 
@@ -139,7 +136,10 @@ class KiteBase(BaseClient):
         if url_args:
             path = path.format(**{k: _path_arg(k, v) for k, v in url_args.items()})
         if meta.auth:
-            self._ensure_session()
+            try:
+                self._ensure_session()  # the URL depends on the session's kind; no session: AuthError
+            except errors.TokenExpired:
+                pass  # _send renews it and replays, or raises
         if self._web_session() and meta.auth and not meta.api_host:
             # String concatenation, not urljoin: urljoin would drop the /oms path.
             url = f"{self.web_root}{WEB_API_PREFIX}{path}"

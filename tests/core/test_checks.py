@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from brokers.core import checks
 
-from ..hostile import LOOSE_ID, bad_prices, bad_quantities, hostile_ids
+from ..hostile_args import LOOSE_ID, bad_prices, bad_quantities, hostile_ids
 
 
 @given(hostile_ids(LOOSE_ID))

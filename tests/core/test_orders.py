@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from brokers import errors
 from brokers.core import orders
 
-from ..hostile import unreadable
+from ..hostile_args import unreadable
 
 
 def _unknown(message: str, **kw: Any) -> errors.BrokerError:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from brokers.dhan import Dhan
 from brokers.sandbox import Sandbox
 
-from ..hostile import bad_prices, bad_quantities, hostile_ids
+from ..hostile_args import bad_prices, bad_quantities, hostile_ids
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CLIENT = "1100000001"

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from brokers.fyers import Fyers
 from brokers.sandbox import Sandbox
 
-from ..hostile import bad_prices, bad_quantities, hostile_ids
+from ..hostile_args import bad_prices, bad_quantities, hostile_ids
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.-]{0,63}")

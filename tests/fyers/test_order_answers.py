@@ -15,7 +15,7 @@ from brokers import errors
 from brokers.fyers import Fyers
 from brokers.sandbox import Sandbox
 
-from ..hostile import ANY_JSON, RAW_BODIES, STATUSES, unreadable
+from ..hostile_args import ANY_JSON, RAW_BODIES, STATUSES, unreadable
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ORDER = {"symbol": "NSE:SBIN-EQ", "qty": 1, "type": 2, "side": 1, "productType": "INTRADAY"}

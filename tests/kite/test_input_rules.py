@@ -16,7 +16,7 @@ from brokers.sandbox import Sandbox
 from brokers.stores import MemoryStore
 
 from ..conftest import web_login_kwargs
-from ..hostile import bad_prices, bad_quantities, hostile_ids
+from ..hostile_args import bad_prices, bad_quantities, hostile_ids
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 UUID = "550e8400-e29b-41d4-a716-446655440000"

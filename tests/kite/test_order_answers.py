@@ -19,7 +19,7 @@ from brokers.sandbox import Sandbox
 from brokers.stores import MemoryStore
 
 from ..conftest import web_login_kwargs
-from ..hostile import ANY_JSON, RAW_BODIES, STATUSES, unreadable
+from ..hostile_args import ANY_JSON, RAW_BODIES, STATUSES, unreadable
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 UUID = "550e8400-e29b-41d4-a716-446655440000"
