@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union, cast
 
 from .. import errors
 from ..core import redact
@@ -286,7 +286,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, DhanBase):
 
     def user_profile(self) -> Dict[str, Any]:
         """The token's profile and validity (``GET /v2/profile``): a cheap token check."""
-        return self._call("user_profile")
+        return cast(Dict[str, Any], self._call("user_profile"))
 
     get_profile = user_profile
 
