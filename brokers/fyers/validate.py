@@ -348,12 +348,10 @@ def optionchain(data: Any, name: str = "data") -> Dict[str, Any]:
         raise ValueError(f"{name} lacks symbol")
     symbol(d["symbol"], f"{name}['symbol']")
     if "strikecount" in d:
-        try:
-            count = int(d["strikecount"])
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}['strikecount'] must be an integer, got {d['strikecount']!r}") from None
-        if not 1 <= count <= 50:
-            raise ValueError(f"{name}['strikecount'] must be 1..50, got {count}")
+        count = d["strikecount"]
+        if isinstance(count, str) and re.fullmatch(r"[0-9]{1,3}", count, re.ASCII):
+            count = int(count)  # fyers_apiv3's examples pass it as a string too
+        checks.whole_number(f"{name}['strikecount']", count, minimum=1, maximum=50)
     return d
 
 

@@ -114,3 +114,9 @@ def test_history_dates_are_ascii(box: Any, when: Any) -> None:
     with pytest.raises(ValueError, match="range_from"):
         box[1].history({"symbol": "NSE:SBIN-EQ", "resolution": "D", "date_format": 1 if isinstance(when, str) else 0,
                         "range_from": when, "range_to": "2026-11-10" if isinstance(when, str) else 1762000000})
+
+
+@pytest.mark.parametrize("count", [math.inf, math.nan, 1.5, True, "５", "0", 51, -1, "1e3", None])
+def test_strikecount_is_a_whole_number(box: Any, count: Any) -> None:
+    with pytest.raises(ValueError, match="strikecount"):
+        box[1].optionchain({"symbol": "NSE:NIFTY50-INDEX", "strikecount": count})
