@@ -178,9 +178,12 @@ def instrument_list(instruments: Tuple[Any, ...], limit: int, method: str) -> Li
         raise ValueError(f"{method}() takes at most {limit} instruments per call; got {len(instruments)}")
     out = []
     for i in instruments:
-        if isinstance(i, bool) or not isinstance(i, (str, int)) or (isinstance(i, str) and not i.strip()):
+        if isinstance(i, int) and not isinstance(i, bool):
+            out.append(instrument_token(i, f"{method}() instrument"))
+        elif isinstance(i, str) and i.strip() and i.isprintable() and not any(c.isspace() for c in i):
+            out.append(instrument_token(i, f"{method}() instrument") if i.isascii() and i.isdigit() else i)
+        else:
             raise ValueError(f"{method}(): {i!r} is not an instrument (\"EXCHANGE:SYMBOL\" or a token)")
-        out.append(str(i))
     return out
 
 

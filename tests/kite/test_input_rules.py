@@ -170,3 +170,13 @@ def test_nan_is_never_sent(box: Any) -> None:
     with pytest.raises(ValueError, match="price"):
         kite.place_order(**dict(ORDER, price=float("nan")))
     assert len(sb.requests()) == before
+
+
+@pytest.mark.parametrize("instrument", [-1, 0, 2**32, True, 1.5, "", " ", "NSE: INFY", "NSE:INFY\n", None, "0"])
+def test_quote_instruments_are_keys_or_tokens_in_range(box: Any, instrument: Any) -> None:
+    sb, kite = box
+    before = len(sb.requests())
+    for call in (kite.quote, kite.ltp, kite.ohlc):
+        with pytest.raises(ValueError, match="instrument"):
+            call("NSE:INFY", instrument)
+    assert len(sb.requests()) == before
