@@ -6,7 +6,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -58,6 +58,26 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "(the keyword arguments of `make_sandbox`)")
 
 
+def _start_sandbox(*, limits: bool = False, tick_interval: Optional[float] = None,
+                   heartbeat_interval: Optional[float] = None, **kw: Any) -> Sandbox:
+    sb = Sandbox(**kw).start()
+    if not limits:
+        sb.kite.rate_limits = {k: (100_000, 1.0) for k in sb.kite.rate_limits}
+        sb.dhan.rate_limits = {k: (100_000, 1.0) for k in sb.dhan.rate_limits}
+        sb.fyers.rate_limits = [(100_000, 1.0)]
+    if tick_interval is not None:
+        sb.kite_ticker.tick_interval = sb.dhan_feed.tick_interval = tick_interval
+        sb.fyers_data.tick_interval = tick_interval
+    if heartbeat_interval is not None:
+        sb.kite_ticker.heartbeat_interval = heartbeat_interval
+    return sb
+
+
+def _options(node: Any) -> Dict[str, Any]:
+    marker = node.get_closest_marker("sandbox")
+    return dict(marker.kwargs) if marker else {}
+
+
 @pytest.fixture
 def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     """A factory of started sandboxes, every one stopped after the test.
@@ -65,24 +85,14 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     ``make_sandbox(limits=False, tick_interval=None, heartbeat_interval=None, **Sandbox_kwargs)``:
     ``limits=False`` lifts every broker's rate limits out of the way (tests of the limits
     pass ``limits=True`` or set their own); ``tick_interval`` sets every feed's tick
-    interval, ``heartbeat_interval`` Kite's heartbeat.
+    interval, ``heartbeat_interval`` Kite's heartbeat; the rest go to :class:`Sandbox`
+    (``masters="small"``, ``port``, ...).
     """
     made: List[Sandbox] = []
 
-    def make(*, limits: bool = False, tick_interval: Optional[float] = None,
-             heartbeat_interval: Optional[float] = None, **kw: Any) -> Sandbox:
-        sb = Sandbox(**kw)
+    def make(**options: Any) -> Sandbox:
+        sb = _start_sandbox(**options)
         made.append(sb)
-        sb.start()
-        if not limits:
-            sb.kite.rate_limits = {k: (10_000, 1.0) for k in sb.kite.rate_limits}
-            sb.dhan.rate_limits = {k: (10_000, 1.0) for k in sb.dhan.rate_limits}
-            sb.fyers.rate_limits = [(100_000, 1.0)]
-        if tick_interval is not None:
-            sb.kite_ticker.tick_interval = sb.dhan_feed.tick_interval = tick_interval
-            sb.fyers_data.tick_interval = tick_interval
-        if heartbeat_interval is not None:
-            sb.kite_ticker.heartbeat_interval = heartbeat_interval
         return sb
 
     yield make
@@ -94,8 +104,20 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 def sandbox(make_sandbox: Callable[..., Sandbox], request: pytest.FixtureRequest) -> Sandbox:
     """A fresh sandbox per test; a module sets its options with
     ``pytestmark = pytest.mark.sandbox(tick_interval=0.05)`` (see :func:`make_sandbox`)."""
-    marker = request.node.get_closest_marker("sandbox")
-    return make_sandbox(**(marker.kwargs if marker else {}))
+    return make_sandbox(**_options(request.node))
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """One sandbox for every test of a module, for property tests (hypothesis runs a test
+    many times inside one function-scoped fixture). Same options as :func:`make_sandbox`,
+    from the module's ``pytest.mark.sandbox``. Prefer ``sandbox``: tests sharing one see
+    each other's orders."""
+    sb = _start_sandbox(**_options(request.node))
+    try:
+        yield sb
+    finally:
+        sb.stop()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from .fyers.feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
 from .kite.feed import KiteTicker
 from .market import Instrument, Market
+from .masters import SandboxMasters
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer
 
@@ -88,6 +89,10 @@ class Sandbox:
         ws_port: websocket port. Default: ``port + 1`` when ``port`` is given (so a
             sandbox started on a fixed port keeps both addresses across runs), else a
             free one.
+        masters: ``"full"`` serves full-size instrument masters (Kite about
+            94,000 instruments, with weekly and monthly option chains),
+            ``"small"`` the same shapes with a few thousand; ``None`` (default)
+            only the market's dozen instruments.
 
     Attributes:
         url: the HTTP server's base URL, e.g. ``http://127.0.0.1:54321``.
@@ -106,11 +111,16 @@ class Sandbox:
         ws_routes: the feeds the websocket server will serve, by path prefix.
     """
 
-    def __init__(self, *, port: int = 0, seed: int = 7, ws_port: Optional[int] = None) -> None:
+    def __init__(self, *, port: int = 0, seed: int = 7, ws_port: Optional[int] = None,
+                 masters: Optional[str] = None) -> None:
         self.ws_port = ws_port if ws_port is not None else (port + 1 if port else 0)
         self.market = Market(seed)
         self.faults = Faults()
         self.router = Router()
+        self.masters: Optional[SandboxMasters] = None
+        if masters is not None:  # mounted first: these routes replace the brokers' small masters
+            self.masters = SandboxMasters(self, masters)
+            self.masters.mount(self.router)
         self.kite = KiteSandbox(self.market)
         self.kite.mount(self.router)
         self.dhan = DhanSandbox(self.market)

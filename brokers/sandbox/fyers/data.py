@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Dict
 
 from ...ist import IST
+from ..candles import cap_days
 from ..market import Instrument
 from ..server import Request, Response
 from .state import _INDEX_SYMBOLS, _SEGMENT_FILES, FyersState, err, fyers_symbol, fytoken, ok
@@ -42,6 +43,9 @@ class DataRoutes(FyersState):
             return err(400, -50, "Invalid range_from or range_to")
         if minutes == 1440:
             start = start.replace(hour=0, minute=0, second=0, microsecond=0)  # daily candles sit at midnight
+        cap = cap_days("fyers", minutes)
+        if cap is not None and end - start > dt.timedelta(days=cap):
+            return err(422, -50, f"Invalid input: range_from to range_to can be at most {cap} days for this resolution")
         candles = [[int(ts), o, h, low, c, v] for ts, o, h, low, c, v in self.market.candles(i, start, end, minutes)]
         return ok(candles=candles)
 

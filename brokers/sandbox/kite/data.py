@@ -10,6 +10,7 @@ import time
 from typing import Any, Dict, List, Tuple
 
 from ...ist import IST
+from ..candles import cap_days
 from ..market import Instrument
 from ..server import Request, Response
 from .state import KiteState, err, ist, kite_date, ok
@@ -68,6 +69,9 @@ class DataRoutes(KiteState):
             return err(400, "InputException", "Invalid `from` or `to` date. Use yyyy-mm-dd hh:mm:ss.")
         if minutes == 1440:
             start = start.replace(hour=0, minute=0, second=0)
+        cap = cap_days("kite", minutes)
+        if cap is not None and end - start > dt.timedelta(days=cap):
+            return err(400, "InputException", f"interval exceeds max limit: {cap} days")
         candles = []
         for ts, o, h, low, c, v in self.market.candles(i, start, end, minutes):
             row: List[Any] = [dt.datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%dT%H:%M:%S+0530"), o, h, low, c, v]
