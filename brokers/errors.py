@@ -12,7 +12,8 @@
     │   ├── Timeout             connect or read timeout
     │   └── OrderStateUnknown   an order call may have reached the broker: reconcile
     ├── ServerError             5xx from the broker or a gateway in front of it
-    └── ResponseError           a body we could not read (invalid JSON, wrong type)
+    ├── ResponseError           a body we could not read (invalid JSON, wrong type)
+    └── StoreError              the session store (Redis, a store directory) cannot be used
 
 Every error carries ``broker``, ``status`` (HTTP status or ``None``), ``code`` (the
 broker's own error code), ``message`` (the broker's message or ours) and ``body``
@@ -46,6 +47,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "ServerError",
+    "StoreError",
     "Timeout",
     "TokenExpired",
 ]
@@ -139,3 +141,10 @@ class ServerError(BrokerError):
 
 class ResponseError(BrokerError):
     """A response body we could not read: invalid JSON, empty, or an unexpected type."""
+
+
+class StoreError(BrokerError):
+    """The session store cannot be used: Redis is down or unreachable, or a store
+    directory is unsafe. Raised at once, never replaced by a silent fall back to a
+    per-process session or rate budget; ``broker`` is ``None`` and the message names
+    the store (a Redis URL without its password)."""

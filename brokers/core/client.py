@@ -16,7 +16,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from .. import errors
-from ..stores import Session, SessionStore
+from ..stores import Budget, LocalBudget, Session, SessionStore, account_key
 from .http import Transport
 
 __all__ = ["BaseClient"]
@@ -41,6 +41,7 @@ class BaseClient:
         self.session: Optional[Session] = None
         self._auth_lock = threading.Lock()
         self._expiry_hook: Optional[Callable[[], Any]] = None
+        self._local_budget = LocalBudget()
 
     # -- what subclasses provide -------------------------------------------------
     def _auth_headers(self) -> Dict[str, str]:
@@ -53,6 +54,17 @@ class BaseClient:
     def _relogin(self) -> bool:
         """Log in again without asking the user; False when that is not possible."""
         return False
+
+    def _rate_account(self) -> Optional[str]:
+        """The account the broker counts this client's calls against (user, client or app id)."""
+        return None
+
+    def _rate_budget(self) -> Budget:
+        """Where the transport's rate windows live: the store's budget for this broker
+        account (shared as far as the store is), or this client's own without a store."""
+        if self.store is None:
+            return self._local_budget
+        return self.store.budget(account_key(self.broker, self._rate_account()))
 
     # -- calls -------------------------------------------------------------------
     def set_session_expiry_hook(self, method: Callable[[], Any]) -> None:

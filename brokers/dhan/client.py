@@ -16,7 +16,7 @@ from ..core import redact
 from ..core.auth import run_flows
 from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport
-from ..stores import Session, SessionStore
+from ..stores import Session, SessionStore, bind
 from . import routes
 from .account import AccountMixin
 from .auth import (
@@ -113,6 +113,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         self.auth_root = auth_root.rstrip("/")
         self.scrip_root = scrip_root.rstrip("/")
         self.global_scrip_root = global_scrip_root.rstrip("/")
+        self.store = bind(self.store, self.root, default_root=routes.API_ROOT)
         if cache_dir is None or cache_dir is True:
             import platformdirs
 
@@ -122,7 +123,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         self.transport = Transport(
             "dhan", decode=routes.decode, timeout=timeout, rate_limits=rate_limits,
             default_limits=routes.DEFAULT_LIMITS, session=session, retries=retries,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json"}, budget=self._rate_budget,
         )
         self.auth_flow: Optional[str] = None
         self._login: Optional[PinTotpLogin] = None
@@ -152,6 +153,9 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
                 stored = self.store.load(key)
                 if stored is None or stored.token != session.token:
                     self.store.save(key, session)
+
+    def _rate_account(self) -> Optional[str]:
+        return self.client_id
 
     def _session_keys(self) -> List[str]:
         return list(session_keys(self.client_id))

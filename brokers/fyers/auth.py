@@ -24,7 +24,7 @@ from .. import errors
 from ..core import redact
 from ..core.auth import AuthFlow
 from ..core.http import TimeoutType, Transport
-from ..stores import Session, SessionStore, mask
+from ..stores import Session, SessionStore, account_key, bind, mask
 from . import routes
 
 __all__ = ["FyersAuth", "RefreshFlow", "StoredSessionFlow", "app_id_hash", "jwt_claims", "session_key"]
@@ -145,14 +145,17 @@ class FyersAuth:
         self.grant_type = grant_type
         self.scope = scope
         self.nonce = nonce
-        self.store = store
         self.root = root.rstrip("/")
+        self.store = bind(store, self.root, default_root=routes.API_ROOT)
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
         self._auth_code: Optional[str] = None
-        # Token calls share Fyers' per-app limits; they are POSTs, so never retried.
+        # Token calls share Fyers' per-app limits (the app's budget in the store); they
+        # are POSTs, so never retried.
+        bound = self.store
+        budget = (lambda: bound.budget(account_key(routes.BROKER, self.client_id))) if bound is not None else None
         self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout,
-                                   default_limits=routes.RATE_LIMITS)
+                                   default_limits=routes.RATE_LIMITS, budget=budget)
 
     # -- fyers_apiv3 SessionModel names -----------------------------------------------------
     @property

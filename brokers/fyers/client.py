@@ -21,7 +21,7 @@ from ..core import redact
 from ..core.auth import AuthFlow, run_flows
 from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport, read_json, status_error
-from ..stores import SessionStore, mask
+from ..stores import SessionStore, bind, mask
 from . import codec, routes
 from . import validate as check
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
@@ -107,9 +107,10 @@ class Fyers(FyersExtras, BaseClient):
         self.root = root.rstrip("/")
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
+        self.store = bind(self.store, self.root, default_root=routes.API_ROOT)
         self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout, rate_limits=rate_limits,
                                    default_limits=routes.RATE_LIMITS, session=session,
-                                   headers={"version": "3"})
+                                   headers={"version": "3"}, budget=self._rate_budget)
         if token is not None:
             self.session = make_session(self.client_id, token)
 
@@ -121,6 +122,9 @@ class Fyers(FyersExtras, BaseClient):
 
     def _session_keys(self) -> List[str]:
         return [session_key(self.client_id)]
+
+    def _rate_account(self) -> Optional[str]:
+        return self.client_id
 
     def _ensure_session(self) -> None:
         # Before the call (not inside it), so that a stored session that turns out to
