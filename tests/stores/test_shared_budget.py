@@ -13,7 +13,7 @@ import pytest
 
 from brokers import errors
 from brokers.kite import Kite
-from brokers.stores import FileStore, RedisStore
+from brokers.stores import RedisStore
 from tests.stores import workers
 
 PROCS, SECONDS = 4, 4.0
