@@ -43,34 +43,42 @@ def window_key(calls: int, seconds: float) -> str:
     return f"{int(calls)}/{float(seconds)!r}"
 
 
-def _entries(group: Dict[str, Any], key: str) -> List[List[float]]:
-    raw = group.get(key)
-    if not isinstance(raw, list):
-        return []
-    good = []
-    for e in raw:  # a damaged record costs only itself
-        if (isinstance(e, list) and len(e) == 3 and all(isinstance(x, (int, float)) for x in e)
-                and all(math.isfinite(x) for x in e)):
-            good.append([float(e[0]), float(e[1]), float(e[2])])
-    return good
-
-
 def reserve(state: State, group: str, windows: Sequence[Window], margin: float, now: float) -> float:
     """Record one call of ``group`` in ``state`` at the earliest moment (``>= now``)
-    every window allows, and return that moment. ``state`` is changed in place."""
+    every window allows, and return that moment. ``state`` is changed in place; a
+    damaged group record (from a corrupt file, say) is dropped and started afresh."""
+    try:
+        slot = _reserve(state, group, windows, margin, now)
+        if math.isfinite(slot):
+            return slot
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        pass
+    state[group] = {}
+    return _reserve(state, group, windows, margin, now)
+
+
+def _reserve(state: State, group: str, windows: Sequence[Window], margin: float, now: float) -> float:
     g = state.get(group)
     if not isinstance(g, dict):
         g = state[group] = {}
     until = g.get("u")
     slot = now
-    if isinstance(until, (int, float)) and math.isfinite(until) and until > now:
-        slot = until
+    if until is not None and until > now:
+        slot = float(until)
     else:
         g.pop("u", None)
     lists = []
     for calls, seconds in windows:
         key = window_key(calls, seconds)
-        entries = [e for e in _entries(g, key) if e[1] + seconds + margin > now]
+        entries = g.get(key)
+        if not isinstance(entries, list):
+            entries = []
+        gone = now - seconds - margin
+        first = 0
+        while first < len(entries) and entries[first][1] <= gone:  # sorted: the oldest go first
+            first += 1
+        if first:
+            entries = entries[first:]
         if entries:
             slot = max(slot, entries[-1][1])  # first come, first served
         seen = 0.0
@@ -83,19 +91,18 @@ def reserve(state: State, group: str, windows: Sequence[Window], margin: float, 
     for key, calls, seconds, entries in lists:
         width = seconds / EXACT_CALLS if calls > EXACT_CALLS else 0.0
         if width and entries and slot - entries[-1][0] < width:
-            entries[-1][1] = slot
-            entries[-1][2] += 1
+            last = entries[-1]
+            entries[-1] = [last[0], slot, last[2] + 1]
         else:
-            entries.append([slot, slot, 1.0])
-        kept, seen = [], 0.0
-        for e in reversed(entries):
-            kept.append(e)
-            seen += e[2]
+            entries.append([slot, slot, 1])
+        seen, cut = 0.0, 0
+        for i in range(len(entries) - 1, -1, -1):
+            seen += entries[i][2]
             if seen >= calls:
+                cut = i
                 break
-        kept.reverse()
-        g[key] = kept
-    return slot
+        g[key] = entries[cut:] if cut else entries
+    return float(slot)
 
 
 def penalise(state: State, group: str, seconds: float, now: float) -> None:
