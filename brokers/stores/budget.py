@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Sequence, Tuple
 
 __all__ = ["Budget", "EXACT_CALLS", "LocalBudget", "penalise", "reserve"]
 
