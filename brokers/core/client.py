@@ -115,6 +115,45 @@ class BaseClient:
                     log.exception("%s: session expiry hook raised", self.broker)
             return self._relogin()
 
+    # -- renewal ahead of expiry ---------------------------------------------------
+    def renew(self, *, within: float = 3600.0) -> bool:
+        """Log in again now if the session expires within ``within`` seconds, so that
+        the first order of the day does not pay for the login (run it from cron, or a
+        scheduler in your app, shortly before the known expiry; ``brokers sessions``
+        shows it).
+
+        It needs the means to log in without you: Kite a ``twofa`` callable or
+        ``totp_secret`` given to ``authorize()``; Dhan a ``totp_secret`` or TOTP
+        callable; Fyers a refresh token and PIN. A session another process renewed
+        already (a newer one in the store) is taken instead of logging in again, under
+        the store's lock, so many processes renewing together log in once.
+
+        Returns:
+            True when the client now holds a new session; False when the session is
+            not near its expiry (or has none), or the client cannot log in by itself.
+
+        Raises:
+            brokers.errors.AuthError: the broker refused the login.
+            brokers.errors.StoreError: the store cannot be reached.
+
+        Example::
+
+            kite.authorize(user_id="AB1234", password=pwd, totp_secret=secret)
+            kite.renew(within=2 * 3600)     # e.g. from a 05:00 cron job
+        """
+        from ..ist import utc_now
+
+        before = self.session
+        if before is None or before.expires_at is None:
+            return False
+        if (before.expires_at - utc_now()).total_seconds() > within:
+            return False
+        with self._auth_lock:
+            if self.session is not before:
+                return True  # another thread renewed meanwhile
+            renewed = self._relogin()
+        return renewed and self.session is not None and self.session is not before
+
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
         """Release the HTTP connections. Idempotent."""
