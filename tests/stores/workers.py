@@ -16,9 +16,11 @@ def make_store(spec: Dict[str, Any]):
     return RedisStore(spec["url"], prefix=spec["prefix"], lease=spec.get("lease", 30.0))
 
 
-def hammer(spec, sandbox_url, password, totp_secret, home, seconds, start, out) -> None:
-    """One "worker process": log in through the store (once between all), then 3
-    threads place orders and 1 calls quote() until ``seconds`` have passed."""
+def hammer(spec, sandbox_url, password, totp_secret, home, ready, start, until, out) -> None:
+    """One "worker process": log in through the store (once between all), say so on
+    ``ready``, then once ``start`` is set 3 threads place orders and 1 calls quote()
+    until the monotonic time ``until.value`` (one clock for every process of the
+    machine, and the sandbox's log), the same for every process."""
     os.environ["HOME"] = os.environ["XDG_DATA_HOME"] = home  # another "host": its own data dir
     from brokers import errors
     from brokers.kite import Kite
@@ -28,8 +30,9 @@ def hammer(spec, sandbox_url, password, totp_secret, home, seconds, start, out) 
     lock = threading.Lock()
     with Kite(store=make_store(spec), user_id="AB1234", retries=0, **client_urls(sandbox_url, "kite")) as kite:
         kite.authorize(password=password, totp_secret=totp_secret, interactive=False)
-        start.wait(60)
-        deadline = time.monotonic() + seconds
+        ready.put(os.getpid())
+        start.wait(120)
+        deadline = until.value
 
         def work(kind: str) -> None:
             while time.monotonic() < deadline:
@@ -50,7 +53,7 @@ def hammer(spec, sandbox_url, password, totp_secret, home, seconds, start, out) 
         for t in threads:
             t.start()
         for t in threads:
-            t.join(seconds + 30)
+            t.join(max(0.0, deadline - time.monotonic()) + 30)
     out.put(counts)
 
 
