@@ -151,8 +151,12 @@ class BaseClient:
         with self._auth_lock:
             if self.session is not before:
                 return True  # another thread renewed meanwhile
-            renewed = self._relogin()
+            renewed = self._renew_ahead()
         return renewed and self.session is not None and self.session is not before
+
+    def _renew_ahead(self) -> bool:
+        """A new session while the current one still works (default: the re-login path)."""
+        return self._relogin()
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

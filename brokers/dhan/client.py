@@ -210,6 +210,22 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         self._relogin_locked()
         return True
 
+    def _renew_ahead(self) -> bool:
+        """Ahead of expiry: a newer session another process saved, else Dhan's
+        RenewToken (no PIN or TOTP needed while the token lives), else PIN+TOTP."""
+        lock = self.store.lock(self._lock_key()) if self.store is not None else threading.Lock()
+        with lock:
+            stored = StoredSession(self.store, self.client_id).login()
+            if stored is not None and (self.session is None or stored.token != self.session.token):
+                self._adopt(stored, save=False, flow="stored")
+                return True
+            try:
+                self.renew_token()
+                return True
+            except errors.BrokerError as e:
+                log.info("dhan: RenewToken refused (%s); trying a fresh login", e.message)
+        return self._relogin()
+
     def _relogin_locked(self) -> None:
         assert self._login is not None
         lock = self.store.lock(self._lock_key()) if self.store is not None else threading.Lock()

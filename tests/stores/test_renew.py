@@ -24,12 +24,23 @@ def test_dhan_renews_once_for_everyone(sandbox, tmp_path):
     assert sandbox.dhan.logins["pin-totp"] == 1
     assert a.renew(within=60) is False  # a 24-hour token is not near its end
     old = a.access_token
-    assert a.renew(within=2 * DAY) is True
-    assert a.access_token != old and sandbox.dhan.logins["pin-totp"] == 2
+    assert a.renew(within=2 * DAY) is True  # RenewToken: no PIN, no TOTP
+    assert a.access_token != old and sandbox.dhan.logins["renew"] == 1 and sandbox.dhan.logins["pin-totp"] == 1
     assert store.load("dhan-1100000001").token == a.access_token
     assert b.renew(within=2 * DAY) is True  # takes a's renewal from the store
-    assert b.access_token == a.access_token and sandbox.dhan.logins["pin-totp"] == 2
+    assert b.access_token == a.access_token and sandbox.dhan.logins["renew"] == 1
     assert b.get_holdings() is not None
+
+
+def test_dhan_renews_a_bare_token_and_falls_back_to_a_login(sandbox, tmp_path):
+    acct = sandbox.dhan.accounts["1100000001"]
+    only_token = Dhan("1100000001", sandbox.dhan.issue_token("1100000001"), store=FileStore(tmp_path / "a"),
+                      **sandbox.dhan_urls())
+    assert only_token.renew(within=2 * DAY) is True and sandbox.dhan.logins["renew"] == 1
+    client = Dhan("1100000001", store=FileStore(tmp_path / "b"), **sandbox.dhan_urls())
+    client.authorize(pin=acct.pin, totp_secret=acct.totp_secret)
+    sandbox.dhan.expire_sessions()  # RenewToken refuses a dead token: log in again instead
+    assert client.renew(within=2 * DAY) is True and sandbox.dhan.logins["pin-totp"] == 2
 
 
 def test_kite_renews_with_a_totp_secret_only(sandbox, tmp_path):
