@@ -58,7 +58,7 @@ class SessionStore(abc.ABC):
         """Forget the session under ``key`` (no error if there is none)."""
 
     @abc.abstractmethod
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         """A context manager that serialises logins for ``key`` across every
         thread (and, for stores shared between processes, every process)."""
 
@@ -120,12 +120,12 @@ class SessionStore(abc.ABC):
     # -- state records: small JSON documents beside the sessions ------------------------
     # The paper broker's account and other shared state live here, so that they are
     # shared exactly as far as the store is (one process, one machine, every host).
-    def read_state(self, key: str) -> Optional[dict]:
+    def read_state(self, key: str) -> Optional[Dict[str, Any]]:
         """The state document under ``key``, or ``None`` when there is none."""
         raw = self._read(state_key(key))
         return dict(raw) if raw is not None else None
 
-    def update_state(self, key: str, fn: Callable[[Optional[dict]], dict]) -> dict:
+    def update_state(self, key: str, fn: Callable[[Optional[Dict[str, Any]]], Dict[str, Any]]) -> Dict[str, Any]:
         """Atomically replace the state under ``key`` with ``fn(current)``.
 
         ``fn`` receives a copy of the current document (``None`` when absent) and

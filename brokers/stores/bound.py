@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .base import SessionStore
 from .budget import Budget
@@ -61,7 +61,7 @@ class HostBoundStore(SessionStore):
     def clear(self, key: str) -> None:
         self.inner.clear(key)
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         return self.inner.lock(key)
 
     def keys(self) -> List[str]:
@@ -73,10 +73,10 @@ class HostBoundStore(SessionStore):
     def budget(self, account: str) -> Budget:
         return self.inner.budget(account)
 
-    def read_state(self, key: str) -> Optional[dict]:
+    def read_state(self, key: str) -> Optional[Dict[str, Any]]:
         return self.inner.read_state(key)
 
-    def update_state(self, key: str, fn: Any) -> dict:
+    def update_state(self, key: str, fn: Any) -> Dict[str, Any]:
         return self.inner.update_state(key, fn)
 
     def _inspect(self, key: str) -> Tuple[Optional[Mapping[str, Any]], Optional[str]]:

@@ -93,7 +93,7 @@ class EnvStore(SessionStore):
     def keys(self) -> List[str]:
         return sorted(b for b in self._KINDS if self._read(b) is not None)
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         return self._locks.get(check_key(key))
 
     def __repr__(self) -> str:

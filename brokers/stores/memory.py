@@ -22,7 +22,7 @@ class MemoryStore(SessionStore):
     """
 
     def __init__(self) -> None:
-        self._data: Dict[str, dict] = {}
+        self._data: Dict[str, Dict[str, Any]] = {}
         self._locks = KeyLocks()
 
     def _read(self, key: str) -> Optional[Mapping[str, Any]]:
@@ -37,7 +37,7 @@ class MemoryStore(SessionStore):
     def keys(self) -> List[str]:
         return session_keys_only(list(self._data))
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         return self._locks.get(check_key(key))
 
     def __repr__(self) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Dict, Mapping, NamedTuple, Optional
 
 from ..ist import utc_now as _now
 
@@ -97,7 +97,7 @@ class Session:
     api_key: Optional[str] = None
     created_at: dt.datetime = field(default_factory=_now)
     expires_at: Optional[dt.datetime] = None
-    extra: dict = field(default_factory=dict, repr=False)
+    extra: Dict[str, Any] = field(default_factory=dict, repr=False)
     root: Optional[str] = None
     web_root: Optional[str] = None
 
@@ -117,7 +117,7 @@ class Session:
             return False
         return self.web_root is None or web_root is None or same_root(self.web_root, web_root)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         """A JSON-serialisable dict (datetimes as ISO 8601 strings)."""
         d = asdict(self)
         d["created_at"] = self.created_at.isoformat()
