@@ -284,6 +284,9 @@ class FileBudget(Budget):
         self._fd: Optional[int] = None
         self._pid = 0
         self._warned = False
+        # What we wrote last: when the file still holds exactly those bytes, nobody
+        # else wrote since, and the parsed state can be reused.
+        self._last: Optional[Tuple[bytes, Dict[str, Any]]] = None
 
     def _open(self) -> int:
         # After a fork the inherited descriptor shares its lock with the parent:
@@ -291,6 +294,7 @@ class FileBudget(Budget):
         if self._fd is None or self._pid != os.getpid():
             self._fd = _open(self.path, os.O_RDWR | os.O_CREAT)
             self._pid = os.getpid()
+            self._last = None
         return self._fd
 
     def _update(self, fn: Callable[[Dict[str, Any], float], float]) -> float:
@@ -304,13 +308,16 @@ class FileBudget(Budget):
                 os.lseek(fd, 0, os.SEEK_SET)
                 data = os.read(fd, MAX_RECORD)
                 now = self._clock()
-                state = self._parse(data, now)
+                last = self._last
+                state = last[1] if last is not None and last[0] == data else self._parse(data, now)
+                self._last = None
                 result = fn(state["g"], now)
                 state["epoch"] = self._wall() - now
                 out = json.dumps(state, separators=(",", ":")).encode("ascii")
                 os.lseek(fd, 0, os.SEEK_SET)
                 os.write(fd, out)
                 os.ftruncate(fd, len(out))
+                self._last = (out, state)
                 return result
             finally:
                 _unlock_fd(fd)
