@@ -157,3 +157,17 @@ def test_file_budget_survives_garbage_and_reboots(tmp_path, caplog):
     mono[0], wall[0] = 1.0, wall[0] + 2.0
     again = FileBudget(path, clock=lambda: mono[0], wall=lambda: wall[0])
     assert again.reserve("g", [(1, 10.0)], 0.0) == pytest.approx(18.0)  # the 2nd slot was at +10 s
+
+
+def test_two_file_budgets_on_one_file_see_each_others_calls(tmp_path):
+    path = FileStore(tmp_path / "s")._dir() / "kite-AB1234.rate"
+    a, b = FileBudget(path), FileBudget(path)
+    clock = [100.0]
+    for budget in (a, b):
+        budget._clock = lambda: clock[0]
+    slots = []
+    for i in range(40):
+        budget = a if i % 3 else b  # the cache of one must not hide the other's calls
+        slots.append(budget._update(lambda g, now: reserve(g, "g", [(5, 1.0)], MARGIN, now)))
+        clock[0] += 0.01
+    _check_windows(slots, [(5, 1.0)])
