@@ -77,6 +77,7 @@ def test_lock_is_released_only_by_its_owner(redis_store):
     assert redis_store.client.get(name) == b"someone-else"  # we did not delete theirs
 
 
+@pytest.mark.slow
 def test_lease_is_renewed_while_held(redis_store):
     name = f"{redis_store.prefix}lock:kite"
     with redis_store.lock("kite"):
@@ -92,6 +93,7 @@ def _hold_lock_forever(url, prefix, ready):
         threading.Event().wait(60)
 
 
+@pytest.mark.slow
 def test_a_dead_holder_blocks_for_at_most_the_lease(redis_store, redis_server):
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
