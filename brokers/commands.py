@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
+from .core.redact import mask
 from .ist import IST
 from .stores import FileStore, MemoryStore, Session, SessionStore
 
@@ -50,10 +51,6 @@ def _real_root(broker: str) -> str:
     from .fyers.routes import API_ROOT as FYERS_ROOT
 
     return FYERS_ROOT
-
-
-def _mask(token: str) -> str:
-    return f"{token[:4]}…({len(token)} chars)" if len(token) > 8 else "***"
 
 
 def _urls(args: argparse.Namespace, broker: str) -> Dict[str, Any]:
@@ -289,7 +286,7 @@ def sessions(args: argparse.Namespace) -> int:
         state = "expired" if s.expired(skew=0) else "valid"
         until = _ist(s.expires_at)
         host = (s.root or f"{_real_root(s.broker)} (assumed)") if s.broker in ("kite", "dhan", "fyers") else ""
-        rows.append([info.key, s.user_id or "", s.kind, host, f"{state} until {until}", _mask(s.token)])
+        rows.append([info.key, s.user_id or "", s.kind, host, f"{state} until {until}", mask(s.token, keep=4)])
     if not rows:
         print(f"no stored sessions in {_where(store)}")
         return 0
