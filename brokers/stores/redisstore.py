@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .. import errors
 from .base import KeyLocks, SessionStore, session_keys_only
-from .budget import EXACT_CALLS, MAX_PENALTY, Budget, Window, window_key
+from .budget import EXACT_CALLS, MAX_PENALTY, PACE, Budget, Window, window_key
 from .files import parse_record
 from .session import _parse_time, check_key
 
@@ -63,7 +63,7 @@ if op == 'penalise' then
   redis.call('SET', key, cjson.encode(state), 'PX', ttl)
   return '0'
 end
-local windows, margin, exact = cjson.decode(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7])
+local windows, margin, exact, pace = cjson.decode(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local slot = now
 if type(g['u']) == 'number' and g['u'] > now then slot = g['u'] else g['u'] = nil end
 local lists = {}
@@ -78,7 +78,13 @@ for i, w in ipairs(windows) do
       end
     end
   end
-  if #entries > 0 and entries[#entries][2] > slot then slot = entries[#entries][2] end
+  if #entries > 0 then
+    local last = entries[#entries][2]
+    if last > slot then slot = last end
+    if calls > 1 and calls <= exact and last + pace * seconds / calls > slot then
+      slot = last + pace * seconds / calls
+    end
+  end
   local seen = 0
   for j = #entries, 1, -1 do
     seen = seen + entries[j][3]
@@ -297,7 +303,7 @@ class RedisBudget(Budget):
         now = repr(float(self._now())) if self._now is not None else ""
         # One TTL for the whole key, long enough for every group's longest window.
         ttl_ms = int(max(ttl_s, BUDGET_TTL) * 1000)
-        args = [op, group, arg, repr(float(margin)), now, ttl_ms, EXACT_CALLS]
+        args = [op, group, arg, repr(float(margin)), now, ttl_ms, EXACT_CALLS, repr(PACE)]
         out = self.store.call(lambda: self.store._reserve(keys=[self.key], args=args))
         return max(0.0, float(out))
 

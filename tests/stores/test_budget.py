@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from brokers.core.ratelimit import RateLimiter
 from brokers.stores import FileStore, MemoryStore
-from brokers.stores.budget import EXACT_CALLS, LocalBudget, penalise, reserve
+from brokers.stores.budget import EXACT_CALLS, PACE, LocalBudget, penalise, reserve
 from brokers.stores.files import FileBudget
 
 MARGIN = 0.05
@@ -47,6 +47,19 @@ def test_no_window_ever_holds_more_than_it_allows(windows, gaps, penalties):
         assert slot >= now and (not slots or slot >= slots[-1])
         slots.append(slot)
     _check_windows(slots, windows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(windows=windows_st, gaps=st.lists(st.floats(0, 0.3), min_size=2, max_size=100))
+def test_calls_of_a_small_window_are_paced(windows, gaps):
+    state: dict = {}
+    now, slots = 0.0, []
+    for gap in gaps:
+        now += gap
+        slots.append(reserve(state, "g", windows, MARGIN, now))
+    for calls, seconds in windows:
+        if 1 < calls <= EXACT_CALLS:
+            assert all(b - a >= PACE * seconds / calls - 1e-9 for a, b in zip(slots, slots[1:]))
 
 
 @settings(max_examples=100, deadline=None)
@@ -100,7 +113,8 @@ def test_limiter_over_a_budget_sleeps_once_per_call():
     b = RateLimiter({"g": [(2, 1.0)]}, margin=0.0, sleep=sleep, budget=lambda: budget)
     for lim in (a, b, a, b, a):
         lim.acquire("g")
-    assert sleeps == [1.0, 1.0] or sleeps == pytest.approx([1.0, 1.0])
+    # one budget for both limiters: a pair per second, paced a quarter second apart
+    assert sleeps == pytest.approx([0.25, 0.75, 0.25, 0.75])
 
 
 def _take_slots(path, n, windows, out):
