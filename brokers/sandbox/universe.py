@@ -127,7 +127,7 @@ _cache: Dict[Tuple[str, dt.date, Tuple[Entry, ...]], List[Entry]] = {}
 def universe(size: str, day: dt.date, fixed: List[Entry]) -> List[Entry]:
     """Every instrument for ``day`` at ``size`` (``"full"`` or ``"small"``);
     ``fixed`` entries (the market's own instruments) come first and keep their ids."""
-    key = (size, day, tuple(fixed))  # the fixed entries too: sandboxes may hold different instruments
+    key = (size, day, tuple(fixed))  # the same day with other fixed entries is another universe
     if key in _cache:
         return _cache[key]
     n_nse, n_bse, n_fno, stock_strikes, index_strikes = SIZES[size]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
 
 import pytest
 from hypothesis import given
@@ -95,10 +94,12 @@ def test_interval_words():
         interval_minutes("fortnight")
 
 
+pytestmark = pytest.mark.sandbox(masters="full")  # for shared_sandbox (msb asks for "small" itself)
+
+
 @pytest.fixture(scope="module")
-def full() -> Iterator[Sandbox]:
-    with Sandbox(masters="full") as sb:
-        yield sb
+def full(shared_sandbox: Sandbox) -> Sandbox:
+    return shared_sandbox
 
 
 @pytest.mark.slow
