@@ -17,6 +17,8 @@ from brokers.kite import Kite
 from brokers.stores import RedisStore
 from tests.stores import workers
 
+pytestmark = pytest.mark.sandbox(limits=True)  # the broker's own limits: the budget is measured against them
+
 PROCS, SECONDS = 4, 4.0
 
 
