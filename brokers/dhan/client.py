@@ -345,8 +345,8 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
     def _call(self, method: str, path: str, *, body: Optional[Dict[str, Any]] = None, group: str = "default",
               order: bool = False, params: Optional[Dict[str, Any]] = None, absolute: bool = False,
               auth: bool = True, client_id_in_body: bool = True, decode: Optional[Callable[..., Any]] = None) -> Any:
-        """Send one call. ``body`` goes as JSON in the request body; like ``dhanhq``,
-        order-type bodies also carry ``dhanClientId``."""
+        """Send one call. ``body`` goes as JSON in the request body; as ``dhanhq`` does,
+        every body also carries ``dhanClientId`` (orders and data APIs alike)."""
         url = path if absolute else self.root + path
         kw: Dict[str, Any] = {"group": group, "order": order}
         if params is not None:

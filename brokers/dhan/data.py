@@ -68,7 +68,7 @@ class DataMixin:
             "fromDate": p.intraday_time_str("from_date", from_date),
             "toDate": p.intraday_time_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_INTRADAY, body=body, group="data", client_id_in_body=False)
+        return self._call("POST", r.CHART_INTRADAY, body=body, group="data")
 
     def historical_daily_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                               from_date: p.DateLike, to_date: p.DateLike, expiry_code: int = 0,
@@ -87,7 +87,7 @@ class DataMixin:
             "expiryCode": int(expiry_code), "oi": p.flag("oi", oi),
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_DAILY, body=body, group="data", client_id_in_body=False)
+        return self._call("POST", r.CHART_DAILY, body=body, group="data")
 
     def expired_options_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                              expiry_flag: str, expiry_code: int, strike: str, drv_option_type: str,
@@ -121,7 +121,7 @@ class DataMixin:
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
             "interval": int(interval),
         }
-        return self._call("POST", r.CHART_EXPIRED, body=body, group="data", client_id_in_body=False)
+        return self._call("POST", r.CHART_EXPIRED, body=body, group="data")
 
     # -- market quote --------------------------------------------------------------------
     def ticker_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
@@ -134,18 +134,15 @@ class DataMixin:
         Returns:
             Dhan's JSON: ``{"data": {"NSE_EQ": {"11536": {"last_price": ...}}}, "status": "success"}``.
         """
-        return self._call("POST", r.QUOTE_LTP, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("POST", r.QUOTE_LTP, body=p.securities(securities), group="quote")
 
     def ohlc_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Last price and the day's OHLC (``POST /marketfeed/ohlc``); see :meth:`ticker_data`."""
-        return self._call("POST", r.QUOTE_OHLC, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("POST", r.QUOTE_OHLC, body=p.securities(securities), group="quote")
 
     def quote_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Full quotes with depth, OI and volume (``POST /marketfeed/quote``); see :meth:`ticker_data`."""
-        return self._call("POST", r.QUOTE_FULL, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return self._call("POST", r.QUOTE_FULL, body=p.securities(securities), group="quote")
 
     # -- option chain ----------------------------------------------------------------------
     def option_chain(self, under_security_id: Any, under_exchange_segment: str, expiry: p.DateLike) -> Dict[str, Any]:
@@ -154,13 +151,13 @@ class DataMixin:
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS),
                 "Expiry": p.date_str("expiry", expiry)}
-        return self._call("POST", r.OPTION_CHAIN, body=body, group="option_chain", client_id_in_body=False)
+        return self._call("POST", r.OPTION_CHAIN, body=body, group="option_chain")
 
     def expiry_list(self, under_security_id: Any, under_exchange_segment: str) -> Dict[str, Any]:
         """The expiry dates of an underlying (``POST /optionchain/expirylist``)."""
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS)}
-        return self._call("POST", r.EXPIRY_LIST, body=body, group="data", client_id_in_body=False)
+        return self._call("POST", r.EXPIRY_LIST, body=body, group="data")
 
     # -- security list -----------------------------------------------------------------------
     def fetch_security_list(self, mode: str = "compact", filename: Optional[str] = None, *,
