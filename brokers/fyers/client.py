@@ -221,6 +221,18 @@ class Fyers(FyersExtras, BaseClient):
                 self.store.clear(session_key(self.client_id))
         return result
 
+    def generate_data_token(self, data: Mapping[str, Any]) -> Dict[str, Any]:
+        """A data-vendor token (``POST /data-token``), as ``fyers_apiv3``'s method of the
+        same name: Fyers' JSON. ``data`` is sent as the JSON body unchanged (e.g.
+        ``{"vendorApp": "<vendor app id>"}``).
+
+        Raises:
+            ValueError: ``data`` is not a dict.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"data must be a dict, got {type(data).__name__}")
+        return self._write("POST", routes.DATA_TOKEN, dict(data))
+
     # -- orders --------------------------------------------------------------------------------
     def place_order(self, data: Mapping[str, Any]) -> Dict[str, Any]:
         """Place an order (``POST /orders/sync``): ``{"id": "<order id>", "code": 1101, ...}``.

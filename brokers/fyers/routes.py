@@ -42,6 +42,7 @@ GENERATE_AUTHCODE = "/generate-authcode"
 VALIDATE_AUTHCODE = "/validate-authcode"
 VALIDATE_REFRESH = "/validate-refresh-token"
 LOGOUT = "/logout"
+DATA_TOKEN = "/data-token"  # a token for third-party data vendors (TrueData)
 PROFILE = "/profile"
 FUNDS = "/funds"
 HOLDINGS = "/holdings"
