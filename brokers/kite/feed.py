@@ -90,6 +90,10 @@ class KiteFeed(FeedThread):
         max_delay: float = 60.0,
         **timings: Any,
     ) -> None:
+        if user_id and not enctoken and not access_token and api_key != WEB_API_KEY:
+            # KiteTicker's positional order, KiteFeed(api_key, access_token): the second
+            # argument is a KiteConnect access token, not a Kite Web user id.
+            user_id, access_token = None, user_id
         if enctoken and access_token:
             raise ValueError("pass either enctoken (Kite Web) or access_token (KiteConnect), not both")
         if enctoken:

@@ -19,5 +19,6 @@ def sb() -> Iterator[Sandbox]:
         sandbox.dhan.rate_limits = {k: (10_000, 1.0) for k in sandbox.dhan.rate_limits}
         sandbox.fyers.rate_limits = [(10_000, 1.0)]
         sandbox.dhan_feed.tick_interval = 0.05
+        sandbox.kite_ticker.tick_interval = 0.05
         with use_sandbox(sandbox):
             yield sandbox
