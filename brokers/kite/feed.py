@@ -9,6 +9,7 @@ tick dicts are kiteconnect's ``KiteTicker`` ones, with IST datetimes).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from typing import Any, Dict, Iterable, List, Optional, Union
@@ -28,6 +29,7 @@ WEB_URL = "wss://ws.zerodha.com"
 WEB_VERSION = "3.0.0"
 MAX_TOKENS = 3000  # per connection, Kite's documented limit
 BATCH = 500  # tokens per subscribe message, to keep each message small
+_USER_ID = re.compile(r"[A-Za-z]{2,4}\d{2,6}")  # a Kite user id, e.g. AB1234
 
 
 class KiteFeed(FeedThread):
@@ -90,9 +92,10 @@ class KiteFeed(FeedThread):
         max_delay: float = 60.0,
         **timings: Any,
     ) -> None:
-        if user_id and not enctoken and not access_token and api_key != WEB_API_KEY:
+        if (user_id and not enctoken and not access_token and api_key != WEB_API_KEY
+                and not _USER_ID.fullmatch(str(user_id))):
             # KiteTicker's positional order, KiteFeed(api_key, access_token): the second
-            # argument is a KiteConnect access token, not a Kite Web user id.
+            # argument is then a KiteConnect access token, not a user id ("AB1234").
             user_id, access_token = None, user_id
         if enctoken and access_token:
             raise ValueError("pass either enctoken (Kite Web) or access_token (KiteConnect), not both")
