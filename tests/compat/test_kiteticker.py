@@ -171,9 +171,9 @@ def test_ssl_and_proxy_options_reach_the_socket(sb: Sandbox) -> None:
     finally:
         kws.close()
     assert kws.feed._ws._options["sslopt"]["check_hostname"] is False
-    kws.connect(threaded=True, proxy={"host": "127.0.0.1", "port": 9})  # no proxy listens there
-    try:
+    kws.connect(threaded=True, proxy={"host": "127.0.0.1", "port": 9})
+    try:  # (the tests' NO_PROXY covers 127.0.0.1, so websocket-client may bypass it)
+        assert kws.feed._ws._options["http_proxy_host"] == "127.0.0.1"
         assert kws.feed._ws._options["http_proxy_port"] == 9
-        assert not kws.is_connected()
     finally:
         kws.close()
