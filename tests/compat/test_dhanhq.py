@@ -230,3 +230,9 @@ def test_order_update_prints_without_handler(capsys: pytest.CaptureFixture[str])
     client.handle_order_update({"Type": "other"})
     out = capsys.readouterr().out
     assert "Order Update received: {'OrderNo': '1'}" in out and "Unknown message received" in out
+
+
+def test_keeps_no_session_on_disk() -> None:
+    from brokers.stores import MemoryStore
+
+    assert isinstance(dhanhq(CLIENT, "token").dhan.store, MemoryStore)  # as dhanhq, nothing persists

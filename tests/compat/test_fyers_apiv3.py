@@ -183,3 +183,10 @@ def test_order_socket_prints_without_callbacks(capsys: pytest.CaptureFixture[str
     sock.On_error("boom")
     out = capsys.readouterr().out
     assert "Order : {'s': 'ok', 'orders': {'id': '1'}}" in out and "Error: boom" in out
+
+
+def test_keeps_no_session_on_disk() -> None:
+    from brokers.stores import MemoryStore
+
+    model = fyersModel.FyersModel(client_id="XB12345-100", token="token")
+    assert isinstance(model.fyers.store, MemoryStore)  # as fyers_apiv3, nothing persists

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Optional
 import requests
 
 from ...dhan import Dhan
+from ...stores import MemoryStore
 from .. import _targets
 from . import envelope
 
@@ -32,8 +33,8 @@ def _client(client_id: Any, access_token: Any, disable_ssl: bool, pool: Optional
             adapter = requests.adapters.HTTPAdapter(**pool)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
-    # dhanhq keeps no session anywhere: no store; no retry of a refused token either.
-    return Dhan(client_id, access_token, store=None, session=session, **_targets.urls("dhan"))
+    # dhanhq keeps no session anywhere: a store of this client's own, in memory.
+    return Dhan(client_id, access_token, store=MemoryStore(), session=session, **_targets.urls("dhan"))
 
 
 class DhanContext:
@@ -108,7 +109,7 @@ class _Hybrid:
 
 def _security_list(self: Optional["dhanhq"], mode: str = "compact", filename: str = "security_id_list.csv",
                    *, _global: bool = False) -> Any:
-    client = self.dhan if self is not None else Dhan(store=None, **_targets.urls("dhan"))
+    client = self.dhan if self is not None else Dhan(store=MemoryStore(), **_targets.urls("dhan"))
     try:
         if _global:
             rows = client.fetch_global_security_list(filename)

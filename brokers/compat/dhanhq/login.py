@@ -12,6 +12,7 @@ import webbrowser
 from typing import Any, Dict, Optional
 
 from ...dhan import Dhan
+from ...stores import MemoryStore
 from .. import _targets
 from . import envelope
 
@@ -37,7 +38,7 @@ class DhanLogin:
         self.client_id = client_id
 
     def _dhan(self, access_token: Optional[str] = None, client_id: Any = None) -> Dhan:
-        return Dhan(client_id or self.client_id, access_token, store=None, **_targets.urls("dhan"))
+        return Dhan(client_id or self.client_id, access_token, store=MemoryStore(), **_targets.urls("dhan"))
 
     def generate_login_session(self, app_id: str, app_secret: str) -> str:
         """Consent step 1: returns the ``consentAppId`` and, as ``dhanhq`` does, prints the

@@ -11,6 +11,7 @@ import functools
 from typing import Any, Callable, Dict, Optional
 
 from ...fyers import Fyers, FyersAuth
+from ...stores import MemoryStore
 from .. import _targets
 from . import answers
 
@@ -51,6 +52,7 @@ class SessionModel:
         return FyersAuth(str(self.client_id or ""), str(self.redirect_uri or ""), str(self.secret_key or ""),
                          self.state, response_type=self.response_type or "code",
                          grant_type=self.grant_type or "authorization_code", scope=self.scope, nonce=self.nonce,
+                         store=MemoryStore(),
                          **_targets.urls("fyers_auth"))
 
     def generate_authcode(self) -> str:
@@ -109,7 +111,8 @@ class FyersModel:
         self.log_path = log_path + "/" if log_path else ""
         self.log_level = log_level
         self.header = "{}:{}".format(client_id, token)
-        self.fyers = Fyers(client_id or None, token or None, **_targets.urls("fyers"))
+        # fyers_apiv3 keeps no session anywhere: a store of this object's own, in memory
+        self.fyers = Fyers(client_id or None, token or None, store=MemoryStore(), **_targets.urls("fyers"))
 
     def generate_data_token(self, data: Dict[str, Any]) -> Dict[str, Any]:
         """A data-vendor token (``POST /data-token``): Fyers' dict."""
