@@ -236,3 +236,22 @@ def test_keeps_no_session_on_disk() -> None:
     from brokers.stores import MemoryStore
 
     assert isinstance(dhanhq(CLIENT, "token").dhan.store, MemoryStore)  # as dhanhq, nothing persists
+
+
+def test_market_feed_works_inside_a_running_event_loop(sb: Sandbox) -> None:
+    # Jupyter runs cells inside an asyncio loop; dhanhq's own MarketFeed fails there
+    # ("This event loop is already running"). Ours has no loop of its own.
+    import asyncio
+
+    context = DhanContext(CLIENT, sb.dhan.issue_token(CLIENT))
+
+    async def cell() -> Any:
+        feed = MarketFeed(context, [(MarketFeed.NSE, "1333", MarketFeed.Ticker)], "v2")
+        try:
+            feed.run_forever()
+            return feed.get_data()
+        finally:
+            feed.disconnect()
+
+    data = asyncio.run(cell())
+    assert isinstance(data, dict) and data["security_id"] == 1333
