@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Tuple
 
 # kind -> keyword arguments for our client or feed of that kind:
 # "kite", "kite_feed", "dhan", "dhan_feed", "dhan_order", "fyers", "fyers_auth",
@@ -32,12 +32,35 @@ def redirect(**kinds: Dict[str, Any]) -> Iterator[None]:
     with _lock:
         saved = dict(_overrides)
         _overrides.update({k: dict(v) for k, v in kinds.items()})
+        restore = _point_classes(kinds)
     try:
         yield
     finally:
         with _lock:
             _overrides.clear()
             _overrides.update(saved)
+            for cls, name, value in restore:
+                if value is _ABSENT:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, value)
+
+
+def _point_classes(kinds: Dict[str, Dict[str, Any]]) -> List[Tuple[Any, str, Any]]:
+    """``KiteConnect`` is our own class (not an adapter), and like kiteconnect's it takes
+    its host from the class attribute ``_default_root_uri``: point that. Returns what
+    to put back."""
+    from ..kite import KiteConnect
+
+    restore: List[Tuple[Any, str, Any]] = []
+    root = kinds.get("kite", {}).get("root")
+    if root and hasattr(KiteConnect, "_default_root_uri"):
+        restore.append((KiteConnect, "_default_root_uri", vars(KiteConnect).get("_default_root_uri", _ABSENT)))
+        setattr(KiteConnect, "_default_root_uri", root)  # noqa: B010 - the attribute may not be declared
+    return restore
+
+
+_ABSENT = object()
 
 
 def sandbox_kinds(sandbox: Any) -> Dict[str, Dict[str, Any]]:
