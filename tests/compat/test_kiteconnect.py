@@ -146,7 +146,8 @@ def test_exception_class_follows_error_type_at_every_status(sb: Sandbox, status:
                                                               cls: type) -> None:
     kite = _kite(sb)
     body = json.dumps({"status": "error", "message": "from the body", "error_type": error_type})
-    sb.fail_next(1, status, path="/kite/connect/user/profile", body=body, content_type="application/json")
+    # 4: a GET is retried on 502/503/504 (kiteconnect does not retry)
+    sb.fail_next(4, status, path="/kite/connect/user/profile", body=body, content_type="application/json")
     with pytest.raises(cls) as e:
         kite.profile()
     assert e.value.code == status and "from the body" in str(e.value)
