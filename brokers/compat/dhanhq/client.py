@@ -75,6 +75,16 @@ class DhanContext:
             self._dhan = _client(self.client_id, self.access_token, self.disable_ssl, self.pool)
         return self._dhan
 
+    @property
+    def dhan_http(self) -> Dhan:
+        """``dhanhq``'s attribute name for :meth:`get_dhan_http`."""
+        return self.get_dhan_http()
+
+    @property
+    def dhan_login(self) -> Any:
+        """``dhanhq``'s attribute name for :meth:`get_dhan_login`."""
+        return self.get_dhan_login()
+
     def get_dhan_login(self) -> Any:
         from .login import DhanLogin
 
