@@ -12,8 +12,7 @@ import time
 from typing import Any, Callable, List, Tuple
 
 from brokers.compat import use_sandbox
-from brokers.compat.dhanhq import DhanContext, dhanhq
-from brokers.compat.dhanhq import shapes
+from brokers.compat.dhanhq import DhanContext, dhanhq, shapes
 from brokers.compat.fyers_apiv3 import fyersModel
 from brokers.dhan import Dhan, codec
 from brokers.fyers import Fyers

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 import brokers.kite
+
 # was: from kiteconnect import KiteConnect
 # was: from kiteconnect.exceptions import ...
 from brokers.compat.kiteconnect import KiteConnect
