@@ -100,7 +100,7 @@ def test_expired_token_is_a_failure_dict(sb: Sandbox) -> None:
 
 
 def test_network_failure_is_a_failure_dict() -> None:
-    dhan = dhanhq(CLIENT, "token")
+    dhan = dhanhq(CLIENT, "fake-dhan-token-0123456789")
     dhan.dhan.root = "http://127.0.0.1:9"  # nothing listens there
     dhan.dhan.transport.retries = 0
     r = dhan.get_holdings()
@@ -198,7 +198,7 @@ def test_market_feed_refused_token(sb: Sandbox) -> None:
 
 def test_market_feed_refuses_v1() -> None:
     with pytest.raises(ValueError, match="v1"):
-        MarketFeed(DhanContext(CLIENT, "t"), [], "v1")
+        MarketFeed(DhanContext(CLIENT, "fake-dhan-token-0123456789"), [], "v1")
 
 
 # -- OrderUpdate ------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def test_readme_order_update(sb: Sandbox) -> None:
 
 
 def test_order_update_prints_without_handler(capsys: pytest.CaptureFixture[str]) -> None:
-    client = OrderUpdate(CLIENT, "token")
+    client = OrderUpdate(CLIENT, "fake-dhan-token-0123456789")
     client.handle_order_update({"Type": "order_alert", "Data": {"OrderNo": "1"}})
     client.handle_order_update({"Type": "other"})
     out = capsys.readouterr().out
@@ -235,7 +235,7 @@ def test_order_update_prints_without_handler(capsys: pytest.CaptureFixture[str])
 def test_keeps_no_session_on_disk() -> None:
     from brokers.stores import MemoryStore
 
-    assert isinstance(dhanhq(CLIENT, "token").dhan.store, MemoryStore)  # as dhanhq, nothing persists
+    assert isinstance(dhanhq(CLIENT, "fake-dhan-token-0123456789").dhan.store, MemoryStore)  # as dhanhq, nothing persists
 
 
 def test_market_feed_works_inside_a_running_event_loop(sb: Sandbox) -> None:

@@ -72,7 +72,7 @@ def test_errors_are_fyers_dicts(sb: Sandbox) -> None:
 
 
 def test_network_failure_is_fyers_bad_request() -> None:
-    fyers = fyersModel.FyersModel(client_id="XB12345-100", token="t")
+    fyers = fyersModel.FyersModel(client_id="XB12345-100", token="fake-fyers-token-0123456789")
     fyers.fyers.root = "http://127.0.0.1:9"
     fyers.fyers.transport.retries = 0
     assert fyers.get_profile() == {"s": "error", "code": -99, "message": "Bad request"}
@@ -80,7 +80,7 @@ def test_network_failure_is_fyers_bad_request() -> None:
 
 def test_is_async_is_refused() -> None:
     with pytest.raises(ValueError, match="is_async"):
-        fyersModel.FyersModel(client_id="XB12345-100", token="t", is_async=True)
+        fyersModel.FyersModel(client_id="XB12345-100", token="fake-fyers-token-0123456789", is_async=True)
 
 
 def test_generate_data_token_posts_to_data_token(sb: Sandbox) -> None:
@@ -178,7 +178,7 @@ def test_readme_order_socket(sb: Sandbox) -> None:
 
 
 def test_order_socket_prints_without_callbacks(capsys: pytest.CaptureFixture[str]) -> None:
-    sock = order_ws.FyersOrderSocket(access_token="XB12345-100:token")
+    sock = order_ws.FyersOrderSocket(access_token="XB12345-100:fake-fyers-token-0123456789")
     sock.on_order({"s": "ok", "orders": {"id": "1"}})
     sock.On_error("boom")
     out = capsys.readouterr().out
@@ -188,5 +188,5 @@ def test_order_socket_prints_without_callbacks(capsys: pytest.CaptureFixture[str
 def test_keeps_no_session_on_disk() -> None:
     from brokers.stores import MemoryStore
 
-    model = fyersModel.FyersModel(client_id="XB12345-100", token="token")
+    model = fyersModel.FyersModel(client_id="XB12345-100", token="fake-fyers-token-0123456789")
     assert isinstance(model.fyers.store, MemoryStore)  # as fyers_apiv3, nothing persists

@@ -149,7 +149,7 @@ def test_reconnect_callbacks_and_resubscribe(sb: Sandbox) -> None:
 
 
 def test_constants_and_constructor_limits() -> None:
-    kws = KiteTicker("key", "token", reconnect_max_tries=1000, reconnect_max_delay=1)
+    kws = KiteTicker("fake_api_key", "fake-kite-token-0123456789", reconnect_max_tries=1000, reconnect_max_delay=1)
     assert kws.reconnect_max_tries == 300 and kws.reconnect_max_delay == 5
     assert (KiteTicker.MODE_FULL, KiteTicker.MODE_QUOTE, KiteTicker.MODE_LTP) == ("full", "quote", "ltp")
     assert KiteTicker.EXCHANGE_MAP["nse"] == 1 and KiteTicker.EXCHANGE_MAP["indices"] == 9

@@ -59,7 +59,7 @@ def test_same_request_bodies(sb: Sandbox) -> None:
 
 
 def test_same_feed_dicts_for_the_same_frames() -> None:
-    feed = official.MarketFeed(official.DhanContext(CLIENT, "t"), [], "v2")
+    feed = official.MarketFeed(official.DhanContext(CLIENT, "fake-dhan-token-0123456789"), [], "v2")
     frames = [
         codec.encode_ticker(1, 1333, 1612.35, 1732780800),
         codec.encode_quote(2, 52175, ltp=24310.55, ltq=25, ltt=1732780801, avg_price=24300.1, volume=1000,
