@@ -28,10 +28,6 @@ from brokers.sandbox import Sandbox
 USER = "AB1234"
 
 
-CHAIN = pytest.mark.skipif(not hasattr(KiteConnect, "_request"),
-                           reason="kiteconnect's request chain (_routes, _request) comes with the layout work")
-
-
 def _kite(sb: Sandbox, **kw: Any) -> KiteConnect:
     kite = KiteConnect(sb.kite.api_key, sb.kite.issue_access_token(USER), **kw)
     return kite
@@ -88,7 +84,6 @@ def test_reqsession_can_be_replaced(sb: Sandbox) -> None:
     assert seen and seen[-1].endswith("/user/margins")
 
 
-@CHAIN
 def test_routes_are_consulted_on_every_call(sb: Sandbox) -> None:
     assert KiteConnect._routes["user.profile"] == "/user/profile"
 
@@ -99,7 +94,6 @@ def test_routes_are_consulted_on_every_call(sb: Sandbox) -> None:
     assert "equity" in kite.profile()  # the margins answer, through the moved route
 
 
-@CHAIN
 def test_a_subclass_overriding_request_takes_over_every_call(sb: Sandbox) -> None:
     calls: List[Any] = []
 
@@ -180,3 +174,75 @@ def test_renew_access_token(sb: Sandbox) -> None:
     renewed = kite.renew_access_token(first["refresh_token"], sb.kite.api_secret)
     assert renewed["access_token"] and kite.access_token == renewed["access_token"]
     assert kite.profile()["user_id"] == USER
+
+
+def test_jugaad_trader_style_subclass_sends_everything_to_kite_web(sb: Sandbox) -> None:
+    # jugaad-trader's Zerodha: KiteConnect with its own _request, sending every call to
+    # Kite Web's /oms with an enctoken header through self.reqsession.
+    oms = sb.kite_urls()["web_root"] + "/oms"
+
+    class Zerodha(KiteConnect):
+        _default_root_uri = oms
+
+        def __init__(self, user_id: str, enctoken: str) -> None:
+            super().__init__(api_key="kitefront")
+            self.user_id_ = user_id
+            self.enc_token = enctoken
+
+        def _request(self, route: str, method: str, url_args: Optional[Dict[str, Any]] = None,
+                     params: Any = None, is_json: bool = False, query_params: Any = None) -> Any:
+            uri = self._routes[route].format(**url_args) if url_args else self._routes[route]
+            headers = {"X-Kite-Version": "3", "Authorization": f"enctoken {self.enc_token}"}
+            r = self.reqsession.request(method, self.root + uri, headers=headers, timeout=5,
+                                        data=params if method in ("POST", "PUT") else None,
+                                        params=params if method in ("GET", "DELETE") else query_params)
+            data = r.json()
+            if data.get("status") == "error":
+                raise TokenException(data["message"], code=r.status_code)
+            return data["data"]
+
+    kite = Zerodha(USER, sb.kite.issue_enctoken(USER))
+    assert kite.root == oms
+    assert kite.profile()["user_id"] == USER
+    assert isinstance(kite.holdings(), list) and "net" in kite.positions()
+    order_id = kite.place_order(variety=kite.VARIETY_REGULAR, exchange=kite.EXCHANGE_NSE, tradingsymbol="INFY",
+                                transaction_type=kite.TRANSACTION_TYPE_BUY, quantity=1, product=kite.PRODUCT_CNC,
+                                order_type=kite.ORDER_TYPE_LIMIT, price=1500)
+    assert any(o["order_id"] == order_id for o in kite.orders())
+
+
+def test_patching_the_chain_on_the_class(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: List[Any] = []
+
+    def fake(self: Any, route: str, method: str, url_args: Any = None, params: Any = None, is_json: bool = False,
+             query_params: Any = None) -> Any:
+        seen.append((route, method))
+        return [{"tradingsymbol": "FAKE"}]
+
+    monkeypatch.setattr(KiteConnect, "_request", fake)
+    kite = KiteConnect("any_api_key", "fake-kite-token-0123456789")
+    assert kite.holdings() == [{"tradingsymbol": "FAKE"}] and seen == [("portfolio.holdings", "GET")]
+    monkeypatch.setattr(KiteConnect, "_get", lambda self, route, **kw: {"route": route})
+    assert kite.profile() == {"route": "user.profile"}
+
+
+def test_a_route_added_to_the_class_table(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(KiteConnect._routes, "my.profile", "/user/profile")
+    kite = _kite(sb)
+    assert kite._get("my.profile")["user_id"] == USER
+
+
+def test_root_is_assignable(sb: Sandbox) -> None:
+    kite = KiteConnect(sb.kite.api_key, sb.kite.issue_access_token(USER), root="http://127.0.0.1:9")
+    kite.root = sb.kite_urls()["root"]
+    assert kite.profile()["user_id"] == USER
+
+
+def test_constructor_arguments_are_honoured() -> None:
+    kite = KiteConnect("any_api_key", pool={"pool_maxsize": 7}, disable_ssl=True,
+                       proxies={"https": "http://proxy.invalid:3128"}, timeout=3)
+    assert kite.reqsession.verify is False and kite.disable_ssl is True
+    assert kite.reqsession.proxies == {"https": "http://proxy.invalid:3128"}
+    assert kite.reqsession.get_adapter("https://api.kite.trade")._pool_maxsize == 7
+    assert kite.timeout == 3 and KiteConnect("any_api_key").timeout == 7.0
+    assert kite.root == "https://api.kite.trade" and kite.access_token is None
