@@ -16,6 +16,7 @@ from brokers.compat.dhanhq import DhanContext, dhanhq, shapes
 from brokers.compat.fyers_apiv3 import fyersModel
 from brokers.dhan import Dhan, codec
 from brokers.fyers import Fyers
+from brokers.kite import Kite, KiteConnect
 from brokers.sandbox import Sandbox
 
 CALLS = 300
@@ -56,6 +57,14 @@ def main() -> None:
         show("Dhan GET /fundlimit over loopback", [("Dhan.get_fund_limits", d[0]), ("dhanhq compat", d[1])])
         f = timed([fy_direct.funds, fy_compat.funds])
         show("Fyers GET /funds over loopback", [("Fyers.funds", f[0]), ("FyersModel compat", f[1])])
+        sb.kite.rate_limits = {k: (10 ** 6, 1.0) for k in sb.kite.rate_limits}
+        kite_token = sb.kite.issue_access_token("AB1234")
+        kite = Kite(access_token=kite_token, api_key=sb.kite.api_key, rate_limits=False, **sb.kite_urls())
+        kc = KiteConnect(sb.kite.api_key, kite_token, rate_limits=False)
+        k = timed([kite.profile, kc.profile])
+        show("Kite GET /user/profile over loopback", [("Kite.profile", k[0]), ("KiteConnect (compat)", k[1])])
+        kite.close()
+        kc.close()
         frame = codec.encode_quote(1, 1333, ltp=1612.35, ltq=5, ltt=1732780800, avg_price=1610.1, volume=1000,
                                    total_sell_quantity=5, total_buy_quantity=7, open=1600, close=1605,
                                    high=1620, low=1598)
