@@ -189,4 +189,5 @@ def test_keeps_no_session_on_disk() -> None:
     from brokers.stores import MemoryStore
 
     model = fyersModel.FyersModel(client_id="XB12345-100", token="fake-fyers-token-0123456789")
-    assert isinstance(model.fyers.store, MemoryStore)  # as fyers_apiv3, nothing persists
+    store = model.fyers.store
+    assert isinstance(getattr(store, "inner", store), MemoryStore)  # as fyers_apiv3, nothing persists
