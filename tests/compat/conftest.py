@@ -4,7 +4,7 @@ written for the official SDKs do not."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -13,12 +13,9 @@ from brokers.sandbox import Sandbox
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        sandbox.kite.rate_limits = {k: (10_000, 1.0) for k in sandbox.kite.rate_limits}
-        sandbox.dhan.rate_limits = {k: (10_000, 1.0) for k in sandbox.dhan.rate_limits}
-        sandbox.fyers.rate_limits = [(10_000, 1.0)]
-        sandbox.dhan_feed.tick_interval = 0.05
-        sandbox.kite_ticker.tick_interval = 0.05
-        with use_sandbox(sandbox):
-            yield sandbox
+def sb(make_sandbox: Callable[..., Sandbox]) -> Iterator[Sandbox]:
+    """The test's sandbox (``make_sandbox`` of tests/conftest.py: limits lifted, fast
+    ticks), with every compat object pointed at it."""
+    sandbox = make_sandbox(tick_interval=0.05)
+    with use_sandbox(sandbox):
+        yield sandbox
