@@ -7,6 +7,7 @@
     │   └── TokenExpired        the session is no longer valid (log in again)
     ├── InputError              the broker rejected the request's parameters
     ├── OrderError              the broker rejected an order (margin, RMS, ...)
+    │   └── OrderNotPlaced      a lost order call proved never taken: safe to retry
     ├── RateLimitError          HTTP 429 or the broker's rate-limit code; .retry_after
     ├── NetworkError            no usable HTTP response (DNS, refused, reset)
     │   ├── Timeout             connect or read timeout
@@ -42,6 +43,7 @@ __all__ = [
     "InputError",
     "NetworkError",
     "OrderError",
+    "OrderNotPlaced",
     "OrderStateUnknown",
     "RateLimitError",
     "ResponseError",
@@ -111,6 +113,16 @@ class OrderError(BrokerError):
     """The broker rejected an order: margins, risk checks, market closed, ..."""
 
 
+class OrderNotPlaced(OrderError):
+    """An order call whose answer was lost, proven never taken by the broker: its
+    tag is not in the order book after the call could have landed. Safe to place
+    again. ``tag`` holds the tag that was looked up."""
+
+    def __init__(self, message: str, *, tag: Optional[str] = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.tag = tag
+
+
 class RateLimitError(BrokerError):
     """Too many requests. ``retry_after`` holds the broker's hint in seconds, if any."""
 
@@ -131,6 +143,8 @@ class OrderStateUnknown(NetworkError):
     """An order placement, modification or cancellation may have reached the broker,
     but no answer came back. It is never retried automatically: look the order up
     (order book, by its tag / correlation id) before placing it again."""
+
+    tag: Optional[str] = None  # the order's tag, where the caller knows it (brokers.connect sets it)
 
 
 class ServerError(BrokerError):
