@@ -148,7 +148,12 @@ class Broker(abc.ABC):
         Returns the order, or raises :class:`~brokers.errors.OrderNotPlaced` /
         :class:`~brokers.errors.OrderStateUnknown` as :meth:`place_order` does.
         """
-        order = self._reconcile(tag, time.monotonic() - self.settle, None)
+        try:
+            order = self._reconcile(tag, time.monotonic() - self.settle, None)
+        except errors.OrderNotPlaced:
+            with self._lock:
+                self._in_flight.discard(tag)
+            raise
         self._remember(tag, order.order_id)
         with self._lock:
             self._in_flight.discard(tag)
