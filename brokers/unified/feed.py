@@ -52,6 +52,7 @@ class Feed:
         self.on_order = on_order
         self.on_error: Optional[Callable[[BaseException], Any]] = None
         self._sockets: List[Any] = []
+        self._to_start: List[Any] = []
         self._ready: List[Callable[[], bool]] = []
         self._last: Dict[str, Tick] = {}
         self._cond = threading.Condition()
@@ -59,15 +60,23 @@ class Feed:
 
     # -- for the adapters ----------------------------------------------------------------
     def add_socket(self, sock: Any, ready: Optional[Callable[[], bool]] = None) -> None:
-        """Run ``sock`` (a FeedThread) as part of this feed; ``ready()`` says when it can
-        be relied on (default: connected)."""
+        """Run ``sock`` (a FeedThread, not started) as part of this feed; ``ready()`` says
+        when it can be relied on (default: connected)."""
         self._sockets.append(sock)
         self._ready.append(ready or (lambda: bool(sock.connected)))
+        self._to_start.append(sock)
         sock.on_error = lambda _feed, err: self._error(err)
 
+    def add_child(self, child: "Feed") -> None:
+        """Close ``child`` (another broker's running Feed) with this one; ready when it is."""
+        self._sockets.append(child)
+        self._ready.append(lambda: child.wait_ready(0))
+        child.on_error = self._error
+
     def start(self) -> "Feed":
-        for sock in self._sockets:
+        for sock in self._to_start:
             sock.connect(threaded=True)
+        self._to_start = []
         return self
 
     def emit_tick(self, tick: Tick) -> None:
