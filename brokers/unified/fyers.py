@@ -4,6 +4,7 @@ and :class:`~brokers.fyers.FyersOrder`."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..history import Candle
@@ -174,7 +175,8 @@ class FyersBroker(Broker):
 
         keys = {self.symbols.instrument(s).key: s for s in feed.symbols}
         tokens = {k: str(self.symbols.instrument(s).token) for k, s in keys.items()}
-        self.client._ensure_session()  # the sockets need the token, which may still be in the store
+        if self.client.token is None:
+            self.client.get_profile()  # loads the stored session: the sockets need its token
         token = f"{self.client.client_id}:{self.client.token}"
         data = FyersFeed(token, litemode=feed.mode == "ltp", client=self.client, fytokens=tokens,
                          data_root=self.client.data_root, public_root=self.client.public_root,
@@ -195,8 +197,19 @@ class FyersBroker(Broker):
         data.on_connect = lambda ws: ws.subscribe(list(keys))
         data.on_tick = on_tick
         orders = FyersOrder(token, **({"url": self.order_feed_url} if self.order_feed_url else {}))
-        orders.on_connect = lambda ws: ws.subscribe("OnOrders")
+        acked = threading.Event()
+
+        def on_connect(ws: Any) -> None:
+            acked.clear()
+            ws.subscribe("OnOrders")
+
+        def on_general(ws: Any, msg: Any) -> None:
+            if isinstance(msg, dict) and msg.get("s") == "ok" and msg.get("code") == 1605:
+                acked.set()  # Fyers acknowledged the subscription: updates will reach us
+
+        orders.on_connect = on_connect
+        orders.on_general = on_general
         # Read the order back, so a feed update is the same Order that order() returns.
         orders.on_order_update = lambda ws, msg: feed.emit_order(self._order(str((msg.get("orders") or {}).get("id"))))
         feed.add_socket(data)
-        feed.add_socket(orders)
+        feed.add_socket(orders, ready=lambda: bool(orders.connected) and acked.is_set())
