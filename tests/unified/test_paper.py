@@ -1,0 +1,123 @@
+"""The paper broker: fills at the touch and on crossing, margin and holdings checks,
+and an account that lives in the store."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+import pytest
+
+import brokers
+from brokers.stores import FileStore, MemoryStore
+from brokers.unified import Broker, Status
+from brokers.unified.paper import account as acct
+
+from ..conftest import wait_for
+
+
+def _order(**kw: Any) -> Dict[str, Any]:
+    base = {"symbol": "NSE:INFY", "side": "BUY", "quantity": 10, "order_type": "MARKET", "product": "INTRADAY",
+            "validity": "DAY", "price": None, "trigger_price": None, "tag": "t", "option": False}
+    base.update(kw)
+    return base
+
+
+def test_market_orders_fill_at_the_touch() -> None:
+    doc = acct.new_account(100_000)
+    buy = acct.place(doc, _order(), (99.0, 101.0, 100.0))
+    sell = acct.place(doc, _order(side="SELL"), (99.0, 101.0, 100.0))
+    assert doc["orders"][buy]["average_price"] == 101.0 and doc["orders"][sell]["average_price"] == 99.0
+    assert acct.cash(doc) == pytest.approx(100_000 - 20.0)  # the spread, realised
+    assert acct.used_margin(doc) == 0
+
+
+def test_limits_fill_when_the_price_crosses_and_stops_when_triggered() -> None:
+    doc = acct.new_account(100_000)
+    lim = acct.place(doc, _order(order_type="LIMIT", price=95.0), (99.0, 101.0, 100.0))
+    stop = acct.place(doc, _order(side="SELL", order_type="STOP", trigger_price=90.0, quantity=10),
+                      (99.0, 101.0, 100.0))
+    assert doc["orders"][lim]["status"] == "OPEN" and doc["orders"][stop]["status"] == "OPEN"
+    assert acct.match(doc, "NSE:INFY", (95.5, 96.0, 95.8)) == []
+    assert acct.match(doc, "NSE:INFY", (94.0, 94.5, 94.2)) == [lim]
+    assert doc["orders"][lim]["average_price"] == 94.5  # at the ask, better than the limit
+    assert acct.match(doc, "NSE:INFY", (89.5, 90.5, 89.9)) == [stop]
+    assert doc["orders"][stop]["average_price"] == 89.5
+    p = doc["positions"]["NSE:INFY|INTRADAY"]
+    assert p["buy_qty"] == p["sell_qty"] == 10
+
+
+def test_ioc_that_cannot_fill_is_cancelled() -> None:
+    doc = acct.new_account(100_000)
+    oid = acct.place(doc, _order(order_type="LIMIT", price=90.0, validity="IOC"), (99.0, 101.0, 100.0))
+    assert doc["orders"][oid]["status"] == "CANCELLED"
+
+
+def test_sells_without_holdings_or_margin_are_rejected() -> None:
+    doc = acct.new_account(1_000)
+    no_shares = acct.place(doc, _order(side="SELL", product="DELIVERY"), (99.0, 101.0, 100.0))
+    assert doc["orders"][no_shares]["status"] == "REJECTED"
+    assert "holdings" in doc["orders"][no_shares]["message"]
+    short = acct.place(doc, _order(side="SELL", quantity=100), (99.0, 101.0, 100.0))  # 20% of 9900 > 1000
+    assert doc["orders"][short]["status"] == "REJECTED" and "margin" in doc["orders"][short]["message"]
+    ok = acct.place(doc, _order(side="SELL", quantity=10), (99.0, 101.0, 100.0))  # 20% of 990 fits
+    assert doc["orders"][ok]["status"] == "COMPLETE"
+    close = acct.place(doc, _order(side="BUY", quantity=10), (99.0, 101.0, 100.0))  # reduces: no margin needed
+    assert doc["orders"][close]["status"] == "COMPLETE"
+
+
+def test_delivery_builds_holdings_with_average_prices() -> None:
+    doc = acct.new_account(10_000)
+    acct.place(doc, _order(product="DELIVERY", quantity=10), (99.0, 100.0, 100.0))
+    acct.place(doc, _order(product="DELIVERY", quantity=10), (109.0, 110.0, 110.0))
+    assert doc["holdings"]["NSE:INFY"] == {"qty": 20, "avg": 105.0}
+    assert acct.cash(doc) == pytest.approx(10_000 - 2100)
+    acct.place(doc, _order(side="SELL", product="DELIVERY", quantity=5), (120.0, 121.0, 120.5))
+    assert doc["holdings"]["NSE:INFY"]["qty"] == 15
+    assert acct.cash(doc) == pytest.approx(10_000 - 2100 + 600)
+
+
+def test_the_account_survives_a_restart_and_is_shared(make_broker: Callable[..., Broker], tmp_path: Any) -> None:
+    live = make_broker("kite")
+    store = FileStore(tmp_path)
+    one = brokers.connect("paper", prices=live, store=store, funds=50_000)
+    two = brokers.connect("paper", prices=live, store=FileStore(tmp_path), funds=1)  # the same account
+    try:
+        bought = one.place_order("NSE:INFY", "BUY", 2, tag="keep1")
+        assert bought.status is Status.COMPLETE
+        assert two.order(bought.order_id) == bought
+        resting = two.place_order("NSE:INFY", "SELL", 2, order_type="LIMIT", price=99_999.0)
+        assert {o.order_id for o in one.orders()} == {bought.order_id, resting.order_id}
+        assert one.funds().total == two.funds().total and two.funds().total < 50_000 + 100
+    finally:
+        one.close()
+        two.close()
+    again = brokers.connect("paper", prices=live, store=FileStore(tmp_path))
+    try:
+        assert again.order(resting.order_id).status is Status.OPEN
+        assert again.cancel_order(resting.order_id).status is Status.CANCELLED
+        [pos] = again.positions()
+        assert pos.quantity == 2 and pos.buy_quantity == 2
+    finally:
+        again.close()
+
+
+def test_resting_orders_fill_on_live_prices(sb: Any, make_broker: Callable[..., Broker]) -> None:
+    live = make_broker("fyers")
+    paper = brokers.connect("paper", prices=live, store=MemoryStore(), funds=100_000)
+    updates: list = []
+    try:
+        with paper.feed(["NSE:SBIN"], "quote", on_order=updates.append) as feed:
+            assert feed.wait_ready(10)
+            last = live.quote("NSE:SBIN")["NSE:SBIN"].last_price
+            order = paper.place_order("NSE:SBIN", "BUY", 1, order_type="LIMIT", price=round(last - 10, 2))
+            assert order.status is Status.OPEN
+            sbin = sb.market.find("NSE:SBIN")
+            with sb.market.lock:
+                sbin.last = round(last - 20, 2)  # the market falls through the limit
+            assert wait_for(lambda: paper.order(order.order_id).status is Status.COMPLETE, 15)
+            filled = paper.order(order.order_id)
+            assert filled.average_price <= round(last - 10, 2)
+            assert wait_for(lambda: any(u.order_id == order.order_id and u.status is Status.COMPLETE
+                                        for u in list(updates)), 5)
+    finally:
+        paper.close()
