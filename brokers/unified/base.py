@@ -24,11 +24,13 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from .. import errors
+from ..ist import IST
 from ..symbols import SymbolMaster
-from .enums import OrderType, Product, Validity
+from .enums import OrderType, Product, Status, Validity, coerce
 from .feed import MODES, Feed
 from .models import Candle, Funds, Holding, Order, Position, Quote, Trade
 from .orders import OrderRequest, check_order, check_price
+from .reconcile import after_lost_change, reconcile, unknown
 from .symbols import SymbolMap
 
 __all__ = ["Broker"]
@@ -291,79 +293,33 @@ class Broker(abc.ABC):
     def __repr__(self) -> str:
         return f"<Broker {self.name} {self.client!r}>"
 
-    # -- reconciliation ------------------------------------------------------------------
+    # -- reconciliation (brokers.unified.reconcile) ---------------------------------------
     def _unknown(self, tag: str, message: str) -> errors.OrderStateUnknown:
-        err = errors.OrderStateUnknown(message, broker=self.name)
-        err.tag = tag
-        return err
+        return unknown(self.name, tag, message)
 
     def _remember(self, tag: str, order_id: str) -> None:
         with self._lock:
             self._tag_ids.setdefault(tag, set()).add(order_id)
+
+    def _known_ids(self, tag: str) -> Set[str]:
+        with self._lock:
+            return set(self._tag_ids.get(tag, ()))
 
     def _find_tag(self, tag: str) -> List[Order]:
         """Orders carrying ``tag`` in the book (adapters may ask the broker more directly)."""
         return [o for o in self._orders() if o.tag == tag]
 
     def _reconcile(self, tag: str, sent: float, req: Optional[OrderRequest]) -> Order:
-        deadline = sent + self.reconcile_timeout
-        delay, absent, last_error = 0.25, 0, None
-        while True:
-            try:
-                with self._lock:
-                    known = set(self._tag_ids.get(tag, ()))
-                found = [o for o in self._find_tag(tag) if o.order_id not in known
-                         and (req is None or (o.symbol == req.symbol and o.side is req.side))]
-            except (errors.NetworkError, errors.ServerError, errors.RateLimitError, errors.ResponseError) as e:
-                last_error = e
-            else:
-                if found:
-                    log.info("%s: order %s found by its tag %s", self.name, found[0].order_id, tag)
-                    return found[0]
-                absent = absent + 1 if time.monotonic() - sent >= self.settle else 0
-                if absent >= 2:  # two reads of the book, both after the settle time
-                    raise errors.OrderNotPlaced(
-                        f"the order with tag {tag!r} is not in the order book {self.settle:g} s after the lost "
-                        "answer: the broker never took it; it is safe to place again", broker=self.name, tag=tag)
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            self._sleep(min(delay, max(0.0, deadline - now)))
-            delay = min(delay * 2, 2.0)
-        why = f" (last error: {last_error})" if last_error else ""
-        raise self._unknown(tag, f"the answer to the order with tag {tag!r} was lost and the order book could not be "
-                                 f"read for {self.reconcile_timeout:g} s{why}; look for the tag before placing it "
-                                 f"again (broker.resolve({tag!r}))")
+        return reconcile(self, tag, sent, req)
 
     def _after_lost_change(self, order_id: str) -> Order:
-        """A modify/cancel whose answer was lost: wait out ``settle`` for the order to
-        show the change, then return it as it stands (the caller sees its status)."""
-        end = time.monotonic() + min(self.settle, self.reconcile_timeout)
-        delay = 0.25
-        before = None
-        while True:
-            try:
-                order = self._order(order_id)
-                if before is None:
-                    before = order
-                elif order != before or order.status.final:
-                    return order
-            except (errors.NetworkError, errors.ServerError, errors.RateLimitError):
-                order = None
-            if time.monotonic() >= end:
-                if order is not None:
-                    return order
-                raise self._unknown("", f"order {order_id}: the answer to the change was lost and the order "
-                                        "could not be read; look it up before trying again")
-            self._sleep(delay)
-            delay = min(delay * 2, 2.0)
+        return after_lost_change(self, order_id)
 
     def _placed(self, order_id: str, req: OrderRequest) -> Order:
         try:
             return self._order(order_id)
         except errors.BrokerError as e:  # the order is placed; only the read-back failed
             log.info("%s: order %s placed, reading it back failed (%s)", self.name, order_id, e)
-            from .enums import Status
             return Order(order_id=order_id, symbol=req.symbol, side=req.side, order_type=req.order_type,
                          product=req.product, quantity=req.quantity, status=Status.PENDING, raw_status="",
                          price=req.price, trigger_price=req.trigger_price, validity=req.validity, tag=req.tag)
@@ -402,12 +358,10 @@ INTERVALS = ("minute", "3minute", "5minute", "10minute", "15minute", "30minute",
 
 
 def _order_type(value: Any) -> OrderType:
-    from .enums import coerce
     return coerce(OrderType, "order_type", value)
 
 
 def _when(name: str, value: Any) -> dt.datetime:
-    from ..ist import IST
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=IST)
     if isinstance(value, dt.date):

@@ -4,7 +4,7 @@ Kite, Dhan, Fyers or the paper broker."""
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Tuple
 
 from .base import Broker
 
@@ -95,7 +95,7 @@ def connect(broker: str, **how: Any) -> Broker:
         raise
 
 
-def _adapter(broker: str, client: Any, feeds: Dict[str, Optional[str]], options: Dict[str, Any]) -> Broker:
+def _adapter(broker: str, client: Any, feeds: Dict[str, Any], options: Dict[str, Any]) -> Broker:
     if broker == "kite":
         from .kite import KiteBroker
         return KiteBroker(client, **feeds, **options)

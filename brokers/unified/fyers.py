@@ -178,9 +178,9 @@ class FyersBroker(Broker):
         if self.client.token is None:
             self.client.get_profile()  # loads the stored session: the sockets need its token
         token = f"{self.client.client_id}:{self.client.token}"
+        urls: Dict[str, Any] = {"url": self.feed_url} if self.feed_url else {}
         data = FyersFeed(token, litemode=feed.mode == "ltp", client=self.client, fytokens=tokens,
-                         data_root=self.client.data_root, public_root=self.client.public_root,
-                         **({"url": self.feed_url} if self.feed_url else {}))
+                         data_root=self.client.data_root, public_root=self.client.public_root, **urls)
 
         def on_tick(ws: Any, rows: List[Dict[str, Any]]) -> None:
             for t in rows:
@@ -196,7 +196,8 @@ class FyersBroker(Broker):
 
         data.on_connect = lambda ws: ws.subscribe(list(keys))
         data.on_tick = on_tick
-        orders = FyersOrder(token, **({"url": self.order_feed_url} if self.order_feed_url else {}))
+        order_urls: Dict[str, Any] = {"url": self.order_feed_url} if self.order_feed_url else {}
+        orders = FyersOrder(token, **order_urls)
         acked = threading.Event()
 
         def on_connect(ws: Any) -> None:

@@ -28,7 +28,8 @@ def master_of(client: Any, broker: str) -> SymbolMaster:
     """``client.master()`` if the client has one, else a master built from its lists."""
     own = getattr(client, "master", None)
     if callable(own):
-        return own()  # type: ignore[no-any-return]
+        master: SymbolMaster = own()
+        return master
     if broker == "kite":
         return kite_master(client.instruments())
     if broker == "dhan":

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 from ..symbols import Instrument, SymbolMaster
 
@@ -133,7 +133,7 @@ class SymbolMap:
     def __contains__(self, symbol: object) -> bool:
         return isinstance(symbol, str) and symbol.strip().upper() in self._by_name
 
-    def __iter__(self) -> Iterable[str]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._by_name)
 
     def instrument(self, symbol: str, name: str = "symbol") -> Instrument:

@@ -35,7 +35,7 @@ BAD: Dict[str, Any] = {
 def test_bad_orders_raise_before_anything_is_sent(sb: Sandbox, make_broker: Callable[..., Broker],
                                                   name: str) -> None:
     broker = make_broker(name)
-    broker.symbols  # the master is read once, before counting
+    assert broker.symbols  # the master is read once, before counting
     before = len(sb.requests("POST"))
     for why, (args, kw) in BAD.items():
         with pytest.raises(ValueError, match=why):

@@ -24,11 +24,13 @@ def _order(**kw: Any) -> Dict[str, Any]:
 
 def test_market_orders_fill_at_the_touch() -> None:
     doc = acct.new_account(100_000)
-    buy = acct.place(doc, _order(), (99.0, 101.0, 100.0))
-    sell = acct.place(doc, _order(side="SELL"), (99.0, 101.0, 100.0))
-    assert doc["orders"][buy]["average_price"] == 101.0 and doc["orders"][sell]["average_price"] == 99.0
-    assert acct.cash(doc) == pytest.approx(100_000 - 20.0)  # the spread, realised
-    assert acct.used_margin(doc) == 0
+    buy = acct.place(doc, _order(), (99.9, 100.1, 100.0))
+    sell = acct.place(doc, _order(side="SELL"), (99.9, 100.1, 100.0))
+    assert doc["orders"][buy]["average_price"] == 100.1 and doc["orders"][sell]["average_price"] == 99.9
+    assert acct.cash(doc) == pytest.approx(100_000 - 2.0)  # the spread, realised
+    stale = acct.place(doc, _order(), (99.0, 113.0, 100.0))  # a 13 % spread is a stale quote: the last price
+    assert doc["orders"][stale]["average_price"] == 100.0
+    assert acct.used_margin(doc) == pytest.approx(10 * 100.05 * 0.2)  # the open 10, at their average, block 20 %
 
 
 def test_limits_fill_when_the_price_crosses_and_stops_when_triggered() -> None:
@@ -38,10 +40,10 @@ def test_limits_fill_when_the_price_crosses_and_stops_when_triggered() -> None:
                       (99.0, 101.0, 100.0))
     assert doc["orders"][lim]["status"] == "OPEN" and doc["orders"][stop]["status"] == "OPEN"
     assert acct.match(doc, "NSE:INFY", (95.5, 96.0, 95.8)) == []
-    assert acct.match(doc, "NSE:INFY", (94.0, 94.5, 94.2)) == [lim]
-    assert doc["orders"][lim]["average_price"] == 94.5  # at the ask, better than the limit
-    assert acct.match(doc, "NSE:INFY", (89.5, 90.5, 89.9)) == [stop]
-    assert doc["orders"][stop]["average_price"] == 89.5
+    assert acct.match(doc, "NSE:INFY", (94.1, 94.3, 94.2)) == [lim]
+    assert doc["orders"][lim]["average_price"] == 94.2  # the last price, better than the limit
+    assert acct.match(doc, "NSE:INFY", (89.85, 89.95, 89.9)) == [stop]
+    assert doc["orders"][stop]["average_price"] == 89.85  # triggered: at the bid
     p = doc["positions"]["NSE:INFY|INTRADAY"]
     assert p["buy_qty"] == p["sell_qty"] == 10
 

@@ -66,7 +66,7 @@ def test_unreachable_broker_leaves_the_tag_unresolved(sb: Sandbox, make_broker: 
                                                       name: str) -> None:
     broker = make_broker(name, timeout=(2.0, 0.5), settle=1.0, reconcile_timeout=2.0, retries=0) \
         if name == "kite" else make_broker(name, timeout=(2.0, 0.5), settle=1.0, reconcile_timeout=2.0)
-    broker.symbols  # load the master before the broker goes away
+    assert broker.symbols  # load the master before the broker goes away
     sb.drop_next(1, path=ORDER_PATHS[name])
     sb.fail_next(10_000, 503)
     with pytest.raises(errors.OrderStateUnknown) as info:
@@ -93,3 +93,16 @@ def test_a_reused_tag_does_not_find_the_earlier_order(sb: Sandbox, make_broker: 
         _place(broker, "again1")
     assert order_count(sb, name, "again1") == 1
     assert broker.order(first.order_id).tag == "again1"
+
+
+@pytest.mark.parametrize("name", BROKERS)
+def test_a_cancel_whose_answer_is_lost_returns_the_order_as_it_stands(
+        sb: Sandbox, make_broker: Callable[..., Broker], name: str) -> None:
+    broker = make_broker(name, **FAST)
+    order = _place(broker, "cancel1")
+    paths = {"kite": f"/kite/web/oms/orders/regular/{order.order_id}", "dhan": f"/dhan/v2/orders/{order.order_id}",
+             "fyers": "/fyers/api/v3/orders/sync"}
+    sb.drop_next(1, path=paths[name], after=True)
+    cancelled = broker.cancel_order(order.order_id)
+    assert sb.faults.take(paths[name]) is None
+    assert cancelled.status is Status.CANCELLED and cancelled.order_id == order.order_id

@@ -8,11 +8,11 @@ account.
 The rules, close to what the brokers do:
 
 - A MARKET order fills at once at the touch (a buy at the ask, a sell at the
-  bid; the last price where the feed gives no depth). A LIMIT order fills when the
-  market crosses its price (a buy when the ask is at or below it, at the better
-  of the two), a STOP (stop-loss market) when the last price reaches the trigger
-  (a buy at or above, a sell at or below) and a STOP_LIMIT turns into its LIMIT
-  then. IOC orders that cannot fill at once are cancelled. Fills are whole.
+  bid; the last price where the feed gives no depth or a stale one). A LIMIT
+  order fills when the last price crosses its price (a buy when it is at or
+  below, at the better of the two), a STOP (stop-loss market) at the touch when
+  the last price reaches the trigger (a buy at or above, a sell at or below) and
+  a STOP_LIMIT turns into its LIMIT then. IOC orders that cannot fill at once are cancelled. Fills are whole.
 - Margin: INTRADAY blocks 20 % of the value, MARGIN (derivatives) 15 %, a
   DELIVERY buy and an option buy 100 %; an order that only reduces an open
   position blocks nothing. An order whose margin exceeds the available funds is
@@ -52,7 +52,7 @@ def _now() -> str:
 def _rate(o: Dict[str, Any]) -> float:
     if o["side"] == "BUY" and o.get("option"):
         return 1.0  # an option buyer pays the whole premium
-    return RATES.get(o["product"], 1.0)
+    return RATES.get(str(o["product"]), 1.0)
 
 
 def _net(doc: Doc, symbol: str, product: str) -> int:
@@ -88,7 +88,7 @@ def cash(doc: Doc) -> float:
         closed = min(p["buy_qty"], p["sell_qty"])
         if closed and p["product"] != "DELIVERY":
             realised += closed * (p["sell_value"] / p["sell_qty"] - p["buy_value"] / p["buy_qty"])
-    return round(doc["funds"] + doc["delivery_flow"] + realised, 2)
+    return round(float(doc["funds"]) + float(doc["delivery_flow"]) + realised, 2)
 
 
 def available(doc: Doc) -> float:
@@ -141,15 +141,24 @@ def _fill_price(o: Dict[str, Any], touch: Touch) -> Optional[float]:
             o["triggered"] = True
         else:
             return None
-    market_price = (ask if buy else bid) or last
     if o["order_type"] in ("MARKET", "STOP"):
-        return market_price
+        return _touch(touch, buy)
     limit = o["price"]
-    if buy and market_price <= limit:
-        return market_price
-    if not buy and market_price >= limit:
-        return market_price
+    if buy and last <= limit:
+        return min(limit, last)
+    if not buy and last >= limit:
+        return max(limit, last)
     return None
+
+
+def _touch(touch: Touch, buy: bool) -> float:
+    """Where a market order fills: the ask for a buy, the bid for a sell; the last price
+    when the feed gives no depth or a touch that disagrees with the last trade (a
+    spread over 1 %, or a last price outside it: a stale quote)."""
+    bid, ask, last = touch
+    if bid is None or ask is None or not bid <= last <= ask or ask - bid > 0.01 * last:
+        return last
+    return ask if buy else bid
 
 
 def _try_fill(doc: Doc, o: Dict[str, Any], touch: Touch) -> bool:
