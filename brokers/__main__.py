@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     lg.add_argument("--redirect-uri", help="Fyers: your app's redirect URI")
     lg.add_argument("--secret-key-env", metavar="VAR", help="Fyers: read the app's secret key from this variable")
     lg.add_argument("--sandbox", metavar="URL", help="log in to a running sandbox at URL instead of the broker")
+    lg.add_argument("--force", action="store_true", help="log in again even when a stored session is still valid")
 
     w = sub.add_parser("whoami", help="show who each stored session belongs to (asks the broker)")
     w.add_argument("--sandbox", metavar="URL", help="ask a running sandbox at URL instead of the broker")

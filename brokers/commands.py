@@ -7,9 +7,13 @@ import getpass
 import os
 import sys
 import threading
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from .stores import FileStore, Session
+from .ist import IST
+from .stores import FileStore, MemoryStore, Session
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
 
 
 class UsageError(Exception):
@@ -30,6 +34,13 @@ def _urls(args: argparse.Namespace, broker: str) -> Dict[str, Any]:
     from .sandbox import client_urls
 
     return client_urls(args.sandbox, broker)
+
+
+def _ist(when: Optional["dt.datetime"]) -> str:
+    """A session time as IST wall-clock text, whatever zone it was stored in."""
+    if when is None:
+        return "unknown"
+    return when.astimezone(IST).strftime("%Y-%m-%d %H:%M IST")
 
 
 def _env_secret(var: Optional[str]) -> Optional[str]:
@@ -60,11 +71,30 @@ def demo(args: argparse.Namespace) -> int:
     return run(brokers=args.broker or ["kite", "dhan", "fyers"], seconds=args.seconds)
 
 
+_ONLY_FOR = {"paste_token": ("dhan", "--paste-token"), "redirect_uri": ("fyers", "--redirect-uri"),
+             "secret_key_env": ("fyers", "--secret-key-env"), "totp_secret_env": ("kite dhan", "--totp-secret-env")}
+
+
 def login(args: argparse.Namespace) -> int:
+    for name, (brokers_, flag) in _ONLY_FOR.items():
+        if getattr(args, name, None) and args.broker not in brokers_.split():
+            raise UsageError(f"{flag} is for {' and '.join(brokers_.split())}, not {args.broker}")
+    if args.sandbox:
+        _check_reachable(args.sandbox)
     store = _store(args)
     login_one = {"kite": _login_kite, "dhan": _login_dhan, "fyers": _login_fyers}[args.broker]
     print(login_one(args, store, _urls(args, args.broker)))
     return 0
+
+
+def _check_reachable(url: str) -> None:
+    """Fail early (one line) when nothing answers at ``url``."""
+    import requests
+
+    try:
+        requests.get(url.rstrip("/") + "/", timeout=3)
+    except requests.RequestException:
+        raise UsageError(f"nothing answers at {url}: is the sandbox running?") from None
 
 
 def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
@@ -73,13 +103,19 @@ def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
 
     secret = _env_secret(args.totp_secret_env)
     user_id = args.user_id or _ask("Kite user id: ")
-    with Kite(store=store, user_id=user_id, **urls) as kite:
+    # --force logs in through a scratch store, so no stored session can stand in for the login
+    with Kite(store=MemoryStore() if args.force else store, user_id=user_id, **urls) as kite:
         try:  # a live stored session: nothing to do
             session = kite.authorize(interactive=False)
+            if args.sandbox:
+                kite.profile()  # the stored session must work where it is going
         except AuthError:
             password = _ask("Kite password: ", secret=True)
             code = None if secret else _ask("Kite TOTP code: ")
             session = kite.authorize(password=password, twofa=code, totp_secret=secret, interactive=False)
+        if args.force:
+            for key in (f"kite-{session.user_id}", "kite"):
+                store.save(key, session)
         return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {store.path}"
 
 
@@ -96,8 +132,14 @@ def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
     secret = _env_secret(args.totp_secret_env)
     pin = _ask("Dhan PIN: ", secret=True)
     totp = None if secret else _ask("Dhan TOTP code: ")
-    with Dhan(client_id=client_id, store=store, **urls) as dhan:
+    # --force logs in through a scratch store, so no stored session can stand in for the login
+    with Dhan(client_id=client_id, store=MemoryStore() if args.force else store, **urls) as dhan:
         session = dhan.authorize(pin=pin, totp=totp, totp_secret=secret)
+        if dhan.auth_flow == "stored" and args.sandbox:
+            dhan.user_profile()  # the stored session must work where it is going
+        if args.force:
+            for key in session_keys(client_id):
+                store.save(key, session)
         return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {store.path}"
 
 
@@ -120,17 +162,38 @@ def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any
 
 
 def whoami(args: argparse.Namespace) -> int:
+    """Ask the broker who each stored session belongs to. Every key is accounted for:
+    a live session prints who it is (once, whatever the number of keys holding it); an
+    unreadable, expired or refused one prints a line saying so and what was removed."""
     store = _store(args)
     seen = set()
+    failed = 0
     for key in store.keys():
-        session = store.load(key)
-        if session is None or (session.broker, session.token) in seen:
+        try:
+            session = Session.from_dict(store._read(key) or {})
+        except ValueError:
+            print(f"{key}: unreadable session record, ignored (`brokers logout` removes it)")
+            failed += 1
+            continue
+        if session.expired(skew=0):
+            print(f"{key}: {session.broker} session of {session.user_id} expired at {_ist(session.expires_at)}")
+            continue
+        if (session.broker, session.token) in seen:
             continue
         seen.add((session.broker, session.token))
-        print(_who(args, store, session))
-    if not seen:
+        try:
+            print(_who(args, store, session))
+        except Exception as e:  # one bad session must not hide the others
+            from .errors import BrokerError
+
+            if not isinstance(e, (BrokerError, ValueError, OSError)):
+                raise
+            failed += 1
+            removed = "; removed from the store" if store._read(key) is None else ""
+            print(f"{key}: {session.broker} session of {session.user_id} failed: {e}{removed}")
+    if not seen and not failed:
         print(f"no live sessions in {store.path}; run `brokers login kite|dhan|fyers`")
-    return 0
+    return 1 if failed else 0
 
 
 def _who(args: argparse.Namespace, store: FileStore, session: Session) -> str:
@@ -161,8 +224,20 @@ def logout(args: argparse.Namespace) -> int:
     cleared = [k for k in store.keys() if args.broker is None or k.split("-", 1)[0] == args.broker]
     for key in cleared:
         store.clear(key)
+    _remove_idle_locks(store, args.broker)
     print(f"cleared {len(cleared)} stored session(s)" + (f": {', '.join(cleared)}" if cleared else ""))
     return 0
+
+
+def _remove_idle_locks(store: FileStore, broker: Optional[str]) -> None:
+    """Delete ``<key>.lock`` files nobody holds (a held one is left for its owner)."""
+    if not store.path.is_dir():
+        return
+    for lock in store.path.glob("*.lock"):
+        if broker is not None and lock.stem.split("-", 1)[0] != broker:
+            continue
+        with store.lock(lock.stem):  # waits for a login in progress, then we own it
+            lock.unlink(missing_ok=True)
 
 
 def sessions(args: argparse.Namespace) -> int:
@@ -176,7 +251,7 @@ def sessions(args: argparse.Namespace) -> int:
             rows.append([key, "?", "?", "unreadable", ""])
             continue
         state = "expired" if s.expired(skew=0) else "valid"
-        until = s.expires_at.isoformat(timespec="minutes") if s.expires_at else "unknown"
+        until = _ist(s.expires_at)
         rows.append([key, s.user_id or "", s.kind, f"{state} until {until}", _mask(s.token)])
     if not rows:
         print(f"no stored sessions in {store.path}")

@@ -91,7 +91,7 @@ def _feeds_available() -> bool:
 
     missing = [m for m in ("websocket", "websockets") if importlib.util.find_spec(m) is None]
     if missing:
-        print('\n  (live feeds skipped: pip install "brokers[feed,sandbox]" to see them)')
+        print("\n  (live feeds skipped: pip install websocket-client websockets to see them)")
     return not missing
 
 

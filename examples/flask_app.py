@@ -2,6 +2,9 @@
 
     KITE_API_KEY=... KITE_API_SECRET=... flask --app examples/flask_app run
 
+Against a running sandbox (``python -m brokers sandbox`` prints its URL, api_key and
+api_secret), set ``BROKERS_SANDBOX=http://127.0.0.1:PORT`` as well.
+
 Set your Kite app's redirect URL to http://127.0.0.1:5000/callback. Every worker process
 reads the same FileStore, so one login in the morning serves them all; a view that
 finds no session sends the user to /login.
@@ -25,6 +28,10 @@ def create_app(store: Optional[SessionStore] = None, **kite_urls: Any) -> Flask:
     api_key = os.environ["KITE_API_KEY"]
     api_secret = os.environ["KITE_API_SECRET"]
     store = store or FileStore()
+    if not kite_urls and os.environ.get("BROKERS_SANDBOX"):
+        from brokers.sandbox import client_urls
+
+        kite_urls = client_urls(os.environ["BROKERS_SANDBOX"], "kite")
 
     def kite() -> Kite:
         # One client per request is cheap: no network until the first call, and the

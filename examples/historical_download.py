@@ -2,6 +2,9 @@
 
     python examples/historical_download.py NSE:INFY NSE:SBIN --days 365 --out candles/
 
+Against a running sandbox (``python -m brokers sandbox``, then ``brokers login kite
+--sandbox URL``): add ``--sandbox http://127.0.0.1:PORT`` or set ``BROKERS_SANDBOX``.
+
 The client paces the calls itself (the ``historical`` rate-limit group), so the loop
 needs no sleeps, and a network error on a read is retried for you.
 """
@@ -11,10 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Dict, List
 
 from brokers.kite import Kite
+from brokers.stores import FileStore
 
 
 def download(kite: Kite, symbols: List[str], days: int, out: Path) -> Dict[str, int]:
@@ -42,6 +47,14 @@ if __name__ == "__main__":
     p.add_argument("symbols", nargs="+")
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--out", type=Path, default=Path("candles"))
+    p.add_argument("--sandbox", metavar="URL", default=os.environ.get("BROKERS_SANDBOX"),
+                   help="use a running sandbox instead of Kite (default: $BROKERS_SANDBOX)")
     a = p.parse_args()
-    with Kite() as kite:  # the session saved by `brokers login kite`
+    urls: Dict[str, str] = {}
+    if a.sandbox:
+        from brokers.sandbox import client_urls
+
+        urls = client_urls(a.sandbox, "kite")
+    # the session saved by `brokers login kite` (or daily_login.py) in $BROKERS_STORE or the default FileStore
+    with Kite(store=FileStore(os.environ.get("BROKERS_STORE") or None), **urls) as kite:
         print(download(kite, a.symbols, a.days, a.out))

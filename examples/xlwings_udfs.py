@@ -11,9 +11,10 @@ In Excel: import this module with xlwings' "Import Functions", log in once a day
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from brokers.kite import Kite, KiteFeed
 
@@ -36,7 +37,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 _lock = threading.Lock()
 _kite: Optional[Kite] = None
 _feed: Optional[KiteFeed] = None
-ticks: "queue.Queue[Dict[str, Any]]" = queue.Queue(maxsize=100_000)
+MAX_QUEUED = 100_000
+ticks: "queue.Queue[Dict[str, Any]]" = queue.Queue(maxsize=MAX_QUEUED)
 
 
 def client(**kite_kwargs: Any) -> Kite:
@@ -49,9 +51,15 @@ def client(**kite_kwargs: Any) -> Kite:
 
 
 @udf
-def KITE_LTP(instrument: str) -> float:
-    """=KITE_LTP("NSE:INFY")"""
-    return client().ltp(instrument)[instrument]["last_price"]
+def KITE_LTP(instrument: str) -> Union[float, str]:
+    """=KITE_LTP("NSE:INFY"); an instrument Kite does not know shows as ``#N/A <why>``."""
+    try:
+        quote = client().ltp(instrument).get(instrument)
+    except ValueError as e:  # a malformed instrument, refused before any request
+        return f"#N/A {e}"
+    if quote is None:  # Kite leaves unknown instruments out of its answer
+        return f"#N/A unknown instrument {instrument}"
+    return float(quote["last_price"])
 
 
 @udf
@@ -73,10 +81,13 @@ def start_ticks(tokens: List[int], **feed_kwargs: Any) -> KiteFeed:
 
     def on_tick(feed: KiteFeed, batch: List[Dict[str, Any]]) -> None:
         for t in batch:
-            try:
-                ticks.put_nowait(t)
-            except queue.Full:  # Excel is not draining: drop the oldest view, keep the feed alive
-                break
+            while True:
+                try:
+                    ticks.put_nowait(t)
+                    break
+                except queue.Full:  # Excel is not draining: drop the oldest tick, keep the newest
+                    with contextlib.suppress(queue.Empty):
+                        ticks.get_nowait()
 
     feed = KiteFeed(user_id=kite.user_id, enctoken=kite.enctoken, **feed_kwargs) if kite.enctoken else \
         KiteFeed(api_key=kite.api_key, access_token=kite.access_token, **feed_kwargs)

@@ -114,3 +114,68 @@ def test_demo_runs_offline_and_exits_cleanly():
         assert section in out, section
     assert out.count("order update pushed") == 3
     assert "Traceback" not in proc.stderr
+
+
+def _kite_login(sandbox, tmp_path, capsys, monkeypatch, *extra):
+    acct = sandbox.kite.accounts["AB1234"]
+    monkeypatch.setenv("MY_TOTP", acct.totp_secret)
+    return run(["--store", str(tmp_path), "login", "kite", "--user-id", "AB1234", "--totp-secret-env", "MY_TOTP",
+                "--sandbox", sandbox.url, *extra], capsys, monkeypatch, stdin=acct.password + "\n")
+
+
+def test_login_force_logs_in_again_and_a_dead_url_is_refused(sandbox, tmp_path, capsys, monkeypatch):
+    assert _kite_login(sandbox, tmp_path, capsys, monkeypatch)[0] == 0
+    code, out, _ = _kite_login(sandbox, tmp_path, capsys, monkeypatch, "--force")
+    assert code == 0 and "(web-login)" in out and sandbox.kite.logins["web"] == 2
+    code, out, err = run(["--store", str(tmp_path), "login", "kite", "--user-id", "AB1234", "--sandbox",
+                          "http://127.0.0.1:9"], capsys, monkeypatch)
+    assert code == 2 and err.count("\n") == 1 and "nothing answers at http://127.0.0.1:9" in err
+
+
+def test_a_stored_session_is_checked_against_the_sandbox_it_is_used_with(sandbox, tmp_path, capsys, monkeypatch):
+    assert _kite_login(sandbox, tmp_path, capsys, monkeypatch)[0] == 0
+    sandbox.kite.expire_sessions("AB1234")
+    code, out, err = _kite_login(sandbox, tmp_path, capsys, monkeypatch)
+    assert code == 0 and "(web-login)" in out and sandbox.kite.logins["web"] == 2
+
+
+@pytest.mark.parametrize("broker,flag", [("kite", "--paste-token"), ("kite", "--redirect-uri=x"),
+                                         ("dhan", "--secret-key-env=V"), ("fyers", "--paste-token"),
+                                         ("fyers", "--totp-secret-env=V")])
+def test_a_flag_for_another_broker_is_refused(broker, flag, tmp_path, capsys, monkeypatch):
+    code, _, err = run(["--store", str(tmp_path), "login", broker, "--user-id", "X", flag], capsys, monkeypatch)
+    assert code == 2 and err.count("\n") == 1 and flag.split("=")[0] in err and f"not {broker}" in err
+
+
+def test_whoami_reports_every_session_bad_ones_included(sandbox, tmp_path, capsys, monkeypatch):
+    assert _kite_login(sandbox, tmp_path, capsys, monkeypatch)[0] == 0
+    token = sandbox.dhan.issue_token("1100000001")
+    assert run(["--store", str(tmp_path), "login", "dhan", "--user-id", "1100000001", "--paste-token"],
+               capsys, monkeypatch, stdin=token + "\n")[0] == 0
+    (tmp_path / "fyers.json").write_bytes(b"\xff\xfe not json")
+    sandbox.kite.expire_sessions("AB1234")  # the broker now refuses the stored Kite session
+    code, out, _ = run(["--store", str(tmp_path), "whoami", "--sandbox", sandbox.url], capsys, monkeypatch)
+    lines = out.strip().splitlines()
+    assert code == 1
+    assert any(line.startswith("dhan: 1100000001") for line in lines)
+    assert any(line.startswith("fyers: unreadable session record") for line in lines)
+    kite_line = next(line for line in lines if line.startswith("kite"))
+    assert "failed" in kite_line and "removed from the store" in kite_line
+
+
+def test_sessions_prints_every_expiry_in_ist(sandbox, tmp_path, capsys, monkeypatch):
+    assert _kite_login(sandbox, tmp_path, capsys, monkeypatch)[0] == 0
+    token = sandbox.dhan.issue_token("1100000001")
+    assert run(["--store", str(tmp_path), "login", "dhan", "--user-id", "1100000001", "--paste-token"],
+               capsys, monkeypatch, stdin=token + "\n")[0] == 0
+    code, out, _ = run(["--store", str(tmp_path), "sessions"], capsys, monkeypatch)
+    rows = [line for line in out.splitlines() if line.strip().startswith(("kite", "dhan"))]
+    assert code == 0 and len(rows) >= 2
+    assert all(" IST" in row and "+00:00" not in row and "+05:30" not in row for row in rows)
+
+
+def test_logout_leaves_no_lock_files(sandbox, tmp_path, capsys, monkeypatch):
+    assert _kite_login(sandbox, tmp_path, capsys, monkeypatch)[0] == 0
+    assert list(tmp_path.glob("*.lock"))
+    assert run(["--store", str(tmp_path), "logout"], capsys, monkeypatch)[0] == 0
+    assert not list(tmp_path.glob("*.lock")) and not list(tmp_path.glob("*.json"))

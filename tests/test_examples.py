@@ -6,6 +6,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 from brokers.kite import Kite
 from brokers.stores import FileStore
 
@@ -75,3 +77,80 @@ def test_fyers_quickstart_script(capsys):
     assert "profile: Sandbox Trader" in out and "placed" in out
     assert any(line.startswith("tick NSE:SBIN-EQ") for line in out.splitlines())
     assert any(line.startswith("order ") and line.endswith("status 2") for line in out.splitlines())
+
+
+def _run_example(args, env_extra, timeout=60):
+    import os
+    import subprocess
+
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=EXAMPLES.parent)
+
+
+def test_daily_login_from_its_own_command_line_against_a_running_sandbox(sandbox, tmp_path):
+    acct = sandbox.kite.accounts["AB1234"]
+    env = {"KITE_PASSWORD": acct.password, "KITE_TOTP_SECRET": acct.totp_secret, "BROKERS_STORE": str(tmp_path)}
+    proc = _run_example(["examples/daily_login.py", "AB1234", "--sandbox", sandbox.url], env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "AB1234 logged in (web-login)"
+    proc = _run_example(["examples/daily_login.py"], {**env, "BROKERS_SANDBOX": sandbox.url,
+                                                      "KITE_USER_ID": "AB1234"})
+    assert proc.returncode == 0 and proc.stdout.strip() == "AB1234 logged in (stored)", proc.stderr
+
+
+@pytest.mark.parametrize("args,env,needle", [
+    ([], {"KITE_PASSWORD": "x", "KITE_TOTP_SECRET": "y"}, "give the Kite user id"),
+    (["AB1234"], {}, "set KITE_PASSWORD and KITE_TOTP_SECRET"),
+])
+def test_daily_login_says_what_is_missing(args, env, needle, monkeypatch):
+    for var in ("KITE_USER_ID", "KITE_PASSWORD", "KITE_TOTP_SECRET", "BROKERS_SANDBOX"):
+        monkeypatch.delenv(var, raising=False)
+    proc = _run_example(["examples/daily_login.py", *args], env)
+    assert proc.returncode == 2 and needle in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_historical_download_from_its_own_command_line(sandbox, tmp_path):
+    acct = sandbox.kite.accounts["AB1234"]
+    store = tmp_path / "store"
+    env = {"KITE_PASSWORD": acct.password, "KITE_TOTP_SECRET": acct.totp_secret, "BROKERS_STORE": str(store)}
+    assert _run_example(["examples/daily_login.py", "AB1234", "--sandbox", sandbox.url], env).returncode == 0
+    env = {"BROKERS_SANDBOX": sandbox.url, "BROKERS_STORE": str(store)}
+    proc = _run_example(["examples/historical_download.py", "NSE:INFY", "--days", "5", "--out",
+                         str(tmp_path / "out")], env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "NSE_INFY.csv").read_text().startswith("date,open,high,low,close,volume")
+
+
+def test_xlwings_ltp_of_an_unknown_instrument_is_na_not_an_exception(sandbox, store):
+    xl = load("xlwings_udfs")
+    acct = sandbox.kite.accounts["AB1234"]
+    kite = xl.client(store=store, **sandbox.kite_urls())
+    kite.authorize(user_id=acct.user_id, password=acct.password, totp_secret=acct.totp_secret)
+    assert str(xl.KITE_LTP("NSE:NOPE")).startswith("#N/A")
+    assert isinstance(xl.KITE_LTP("NSE:INFY"), float)
+
+
+def test_xlwings_queue_keeps_the_newest_ticks_when_excel_does_not_drain(monkeypatch):
+    import queue
+
+    xl = load("xlwings_udfs")
+    monkeypatch.setattr(xl, "ticks", queue.Queue(maxsize=3))
+
+    class FakeFeed:
+        def __init__(self, **kw):
+            self.on_tick = None
+
+        def connect(self, threaded=False):
+            pass
+
+    class FakeKite:
+        session, enctoken, user_id = object(), "tok", "AB1234"
+
+    monkeypatch.setattr(xl, "KiteFeed", FakeFeed)
+    monkeypatch.setattr(xl, "client", lambda **kw: FakeKite())
+    feed = xl.start_ticks([1])
+    feed.on_tick(feed, [{"instrument_token": 1, "last_price": float(p)} for p in range(10)])
+    got = []
+    assert xl.drain_ticks(lambda token, ltp: got.append(ltp)) == 1
+    assert got == [9.0]

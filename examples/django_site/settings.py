@@ -16,3 +16,7 @@ KITE_TOTP_SECRET = os.environ.get("KITE_TOTP_SECRET", "")
 BROKERS_STORE = os.environ.get("BROKERS_STORE") or None
 KITE_URLS = {k: v for k, v in (("root", os.environ.get("KITE_ROOT")),
                                ("web_root", os.environ.get("KITE_WEB_ROOT"))) if v}
+if os.environ.get("BROKERS_SANDBOX") and not KITE_URLS:  # a running `python -m brokers sandbox`
+    from brokers.sandbox import client_urls
+
+    KITE_URLS = client_urls(os.environ["BROKERS_SANDBOX"], "kite")
