@@ -92,3 +92,20 @@ def test_dhan_words(raw: str, filled: int, status: Status) -> None:
 ])
 def test_fyers_codes(raw: Any, filled: int, status: Status) -> None:
     assert fyers_status(raw, filled) is status
+
+
+@pytest.mark.parametrize("name", BROKERS)
+def test_modify_then_cancel(make_broker: Callable[..., Broker], name: str) -> None:
+    broker = make_broker(name)
+    order = broker.place_order("NSE:SBIN", "BUY", 4, order_type="LIMIT", price=700.0, tag="mod1")
+    changed = broker.modify_order(order.order_id, price=701.5)
+    assert changed.price == 701.5 and changed.quantity == 4 and changed.status is Status.OPEN
+    with pytest.raises(ValueError, match="pass quantity"):
+        broker.modify_order(order.order_id)
+    with pytest.raises(ValueError, match="price must be a finite number > 0; got -1.0"):
+        broker.modify_order(order.order_id, price=-1.0)
+    with pytest.raises(ValueError, match="trigger_price is required"):
+        broker.modify_order(order.order_id, order_type="STOP_LIMIT")
+    done = broker.cancel_order(order.order_id)
+    assert done.status is Status.CANCELLED and done.order_id == order.order_id
+    assert [o.order_id for o in broker.orders() if o.tag == "mod1"] == [order.order_id]
