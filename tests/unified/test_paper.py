@@ -3,6 +3,7 @@ and an account that lives in the store."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Dict
 
 import pytest
@@ -123,3 +124,35 @@ def test_resting_orders_fill_on_live_prices(sb: Any, make_broker: Callable[..., 
                                         for u in list(updates)), 5)
     finally:
         paper.close()
+
+
+_WORKER = """
+import sys
+import brokers
+from brokers.stores import FileStore, MemoryStore
+url, user, password, secret, path, n = sys.argv[1:7]
+from brokers.sandbox import client_urls
+live = brokers.connect("kite", store=MemoryStore(), rate_limits=False, user_id=user, password=password,
+                       totp_secret=secret, **client_urls(url, "kite"))
+paper = brokers.connect("paper", prices=live, store=FileStore(path), funds=1_000_000)
+for i in range(int(n)):
+    assert paper.place_order("NSE:INFY", "BUY", 1).status.value == "COMPLETE"
+paper.close()
+"""
+
+
+def test_processes_share_one_account(sb: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    acct = sb.kite.accounts["AB1234"]
+    args = [sb.url, "AB1234", acct.password, acct.totp_secret, str(tmp_path), "5"]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, *args], env=env) for _ in range(3)]
+    assert [p.wait(120) for p in procs] == [0, 0, 0]
+    from brokers.unified.paper import account as paper_account
+    doc = FileStore(tmp_path).read_state("paper-default")
+    assert doc is not None and len(doc["orders"]) == 15 and doc["next_id"] == 16
+    assert doc["positions"]["NSE:INFY|INTRADAY"]["buy_qty"] == 15
+    assert paper_account.available(doc) < 1_000_000
