@@ -96,11 +96,27 @@ def _plain(inst: Instrument) -> str:
     return sym
 
 
+# Kite-style contract names: underlying, then YYMON (monthly) or YYMDD (weekly), then FUT or strike+CE/PE
+_CONTRACT = re.compile(r"^(?P<und>[A-Z0-9&_.]+?)(?:\d{2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+                       r"|\d{2}[1-9OND]\d{2})(?:FUT|\d+(?:\.\d+)?(?:CE|PE))$")
+
+
+def _underlying(inst: Instrument) -> Optional[str]:
+    und = (inst.underlying or "").upper()
+    if und and und != inst.symbol.upper():
+        return und
+    # The master could not tell the underlying apart from the contract (a symbol without
+    # Dhan's dashes): read it off a Kite-style contract name.
+    m = _CONTRACT.match(inst.symbol.upper().split(":")[-1])
+    return m.group("und") if m else (und or None)
+
+
 def unified_name(inst: Instrument) -> str:
     """The unified symbol of one master record."""
-    if inst.instrument_type in ("FUT", "CE", "PE") and inst.expiry is not None and inst.underlying:
+    underlying = _underlying(inst) if inst.instrument_type in ("FUT", "CE", "PE") else None
+    if underlying and inst.expiry is not None:
         opt = inst.option_type or (inst.instrument_type if inst.instrument_type != "FUT" else None)
-        return format_symbol(inst.exchange, inst.underlying, inst.expiry, inst.strike, opt)
+        return format_symbol(inst.exchange, underlying, inst.expiry, inst.strike, opt)
     return f"{inst.exchange}:{_plain(inst)}".upper()
 
 

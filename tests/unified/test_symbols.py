@@ -92,3 +92,15 @@ def test_derivative_names_round_trip(exchange: str, underlying: str, expiry: dt.
     assert name == format_symbol(exchange, underlying, expiry, strike, None if strike is None else opt)  # type: ignore[arg-type]
     if strike is not None:
         assert float(rest.split("-")[-2]) == pytest.approx(strike)
+
+
+@pytest.mark.parametrize("contract, underlying", [
+    ("NIFTY26DECFUT", "NIFTY"), ("NIFTY26DEC24300CE", "NIFTY"), ("BANKNIFTY26D2952000PE", "BANKNIFTY"),
+    ("M&M26DEC3000CE", "M&M"), ("USDINR26DEC84.25CE", "USDINR"), ("NIFTY2612924300CE", "NIFTY"),
+])
+def test_an_underlying_the_master_could_not_split_is_read_off_the_contract(contract: str, underlying: str) -> None:
+    kind = "FUT" if contract.endswith("FUT") else contract[-2:]
+    inst = Instrument("dhan", f"NSE_FNO:{contract}", "NFO", "NSE_FNO", contract, "1", instrument_type=kind,
+                      underlying=contract, expiry=EXP, strike=None if kind == "FUT" else 100.0,
+                      option_type=None if kind == "FUT" else kind)
+    assert unified_name(inst).startswith(f"NFO:{underlying}-2026-12-29-")
