@@ -143,7 +143,7 @@ def _fill_price(o: Dict[str, Any], touch: Touch) -> Optional[float]:
             return None
     if o["order_type"] in ("MARKET", "STOP"):
         return _touch(touch, buy)
-    limit = o["price"]
+    limit = float(o["price"])
     if buy and last <= limit:
         return min(limit, last)
     if not buy and last >= limit:
