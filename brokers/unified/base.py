@@ -246,16 +246,28 @@ class Broker(abc.ABC):
         return self._quote([s.strip().upper() for s in symbols])
 
     def history(self, symbol: str, start: Any, end: Any, interval: str = "day") -> List[Candle]:
-        """Candles of ``symbol`` from ``start`` to ``end`` (dates or datetimes, IST).
+        """Candles of ``symbol`` from ``start`` to ``end``, oldest first.
 
         Args:
+            start, end: dates, datetimes (naive ones are IST) or ISO strings; a date
+                ``end`` includes that day.
             interval: ``minute``, ``3minute``, ``5minute``, ``10minute``, ``15minute``,
                 ``30minute``, ``60minute`` or ``day``.
+
+        Where the client has ``history()`` over any range (with ``master()``), that is
+        used: the range is split into requests the broker allows.
         """
-        self.symbols.instrument(symbol)
+        inst = self.symbols.instrument(symbol)
         if interval not in INTERVALS:
             raise ValueError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}")
-        return self._history(symbol.strip().upper(), _when("start", start), _when("end", end), interval)
+        begin, stop = _when("start", start), _when("end", end, end=True)
+        if stop < begin:
+            raise ValueError(f"end ({end!r}) is before start ({start!r})")
+        ranged = getattr(self.client, "history", None)
+        if callable(ranged) and callable(getattr(self.client, "master", None)):
+            candles: List[Candle] = ranged(inst.key, start, end, interval)
+            return candles
+        return self._history(symbol.strip().upper(), begin, stop, interval)
 
     def feed(self, symbols: Sequence[str], mode: str = "quote", *, on_tick: Any = None,
              on_order: Any = None) -> Feed:
@@ -361,14 +373,18 @@ def _order_type(value: Any) -> OrderType:
     return coerce(OrderType, "order_type", value)
 
 
-def _when(name: str, value: Any) -> dt.datetime:
+def _when(name: str, value: Any, end: bool = False) -> dt.datetime:
+    """An aware datetime; a date ``end`` means the end of that day."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=IST)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=IST)
+        day = dt.datetime(value.year, value.month, value.day, tzinfo=IST)
+        return day + dt.timedelta(days=1, seconds=-1) if end else day
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return _when(name, dt.datetime.fromisoformat(value.strip()))
+            return _when(name, dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text),
+                         end)
         except ValueError:
             pass
     raise ValueError(f"{name} must be a date, a datetime or an ISO string; got {value!r}")
