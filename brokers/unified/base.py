@@ -270,7 +270,7 @@ class Broker(abc.ABC):
         return self._history(symbol.strip().upper(), begin, stop, interval)
 
     def feed(self, symbols: Sequence[str], mode: str = "quote", *, on_tick: Any = None,
-             on_order: Any = None) -> Feed:
+             on_order: Any = None, orders: bool = True) -> Feed:
         """Start live ticks for ``symbols`` and order updates; returns the :class:`Feed`.
 
         Args:
@@ -278,6 +278,8 @@ class Broker(abc.ABC):
             mode: ``ltp``, ``quote`` or ``full``.
             on_tick: ``on_tick(tick)``; on_order: ``on_order(order)`` (both may be set later
                 on the returned feed).
+            orders: also open the order-update socket (Dhan and Fyers have a separate
+                one; brokers limit how many sockets an account may hold).
         """
         if isinstance(symbols, str):
             symbols = [symbols]
@@ -286,7 +288,7 @@ class Broker(abc.ABC):
         names = [s.strip().upper() for s in symbols]
         for i, s in enumerate(names):
             self.symbols.instrument(s, f"symbols[{i}]")
-        feed = Feed(names, mode, on_tick, on_order)
+        feed = Feed(names, mode, on_tick, on_order, orders=orders)
         self._open_feed(feed)
         return feed.start()
 

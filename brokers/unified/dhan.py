@@ -227,11 +227,13 @@ class DhanBroker(Broker):
                                     low=opt_num(t.get("low")), close=opt_num(t.get("close")), oi=t.get("OI"), raw=t))
 
         ticks.on_tick = on_tick
+        feed.add_socket(ticks)
+        if not feed.orders:
+            return
         orders = DhanOrder.from_dhan(self.client, **({"url": self.order_feed_url} if self.order_feed_url else {}))
         # The update's own fields differ from the order book's; read the order back so
         # that a feed update is the same Order that order() returns.
         orders.on_order_update = lambda ws, data: feed.emit_order(self._order(str(data.get("OrderNo"))))
-        feed.add_socket(ticks)
         feed.add_socket(orders)
 
 

@@ -45,9 +45,10 @@ class Feed:
     """
 
     def __init__(self, symbols: List[str], mode: str, on_tick: Optional[TickHandler] = None,
-                 on_order: Optional[OrderHandler] = None) -> None:
+                 on_order: Optional[OrderHandler] = None, *, orders: bool = True) -> None:
         self.symbols = list(symbols)
         self.mode = mode
+        self.orders = orders
         self.on_tick = on_tick
         self.on_order = on_order
         self.on_error: Optional[Callable[[BaseException], Any]] = None

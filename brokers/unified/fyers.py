@@ -196,6 +196,9 @@ class FyersBroker(Broker):
 
         data.on_connect = lambda ws: ws.subscribe(list(keys))
         data.on_tick = on_tick
+        feed.add_socket(data)
+        if not feed.orders:
+            return
         order_urls: Dict[str, Any] = {"url": self.order_feed_url} if self.order_feed_url else {}
         orders = FyersOrder(token, **order_urls)
         acked = threading.Event()
@@ -212,5 +215,4 @@ class FyersBroker(Broker):
         orders.on_general = on_general
         # Read the order back, so a feed update is the same Order that order() returns.
         orders.on_order_update = lambda ws, msg: feed.emit_order(self._order(str((msg.get("orders") or {}).get("id"))))
-        feed.add_socket(data)
         feed.add_socket(orders, ready=lambda: bool(orders.connected) and acked.is_set())

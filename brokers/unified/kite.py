@@ -186,7 +186,8 @@ class KiteBroker(Broker):
 
         sock.on_connect = on_connect
         sock.on_tick = on_tick
-        sock.on_order_update = lambda ws, row: feed.emit_order(self.order_from(row))
+        if feed.orders:  # Kite's updates come on the ticker's own socket
+            sock.on_order_update = lambda ws, row: feed.emit_order(self.order_from(row))
         feed.add_socket(sock)
 
 

@@ -104,23 +104,29 @@ def test_the_account_survives_a_restart_and_is_shared(make_broker: Callable[...,
         again.close()
 
 
-def test_resting_orders_fill_on_live_prices(sb: Any, make_broker: Callable[..., Broker]) -> None:
-    live = make_broker("fyers")
-    paper = brokers.connect("paper", prices=live, store=MemoryStore(), funds=100_000)
+@pytest.mark.parametrize("name", ["kite", "dhan", "fyers"])
+def test_resting_orders_fill_on_live_prices(sb: Any, make_broker: Callable[..., Broker], name: str) -> None:
+    live = make_broker(name)
+    paper = brokers.connect("paper", prices=live, store=MemoryStore(), funds=1_000_000)
     updates: list = []
+    symbols = ["NSE:SBIN", "NSE:TCS", "NSE:RELIANCE"]
     try:
-        with paper.feed(["NSE:SBIN"], "quote", on_order=updates.append) as feed:
+        with paper.feed(symbols[:1], "quote", on_order=updates.append) as feed:
             assert feed.wait_ready(10)
-            last = live.quote("NSE:SBIN")["NSE:SBIN"].last_price
-            order = paper.place_order("NSE:SBIN", "BUY", 1, order_type="LIMIT", price=round(last - 10, 2))
-            assert order.status is Status.OPEN
-            sbin = sb.market.find("NSE:SBIN")
-            with sb.market.lock:
-                sbin.last = round(last - 20, 2)  # the market falls through the limit
-            assert wait_for(lambda: paper.order(order.order_id).status is Status.COMPLETE, 15)
-            filled = paper.order(order.order_id)
-            assert filled.average_price <= round(last - 10, 2)
-            assert wait_for(lambda: any(u.order_id == order.order_id and u.status is Status.COMPLETE
+            resting = {}
+            for sym in symbols:  # each symbol's prices are watched, on one feed of prices
+                last = live.quote(sym)[sym].last_price
+                resting[sym] = (paper.place_order(sym, "BUY", 1, order_type="LIMIT", price=round(last - 10, 1)), last)
+                assert resting[sym][0].status is Status.OPEN
+            for sym, (order, last) in resting.items():
+                inst = sb.market.find(sym)
+                with sb.market.lock:
+                    inst.last = round(last - 20, 2)  # the market falls through the limit
+            for sym, (order, last) in resting.items():
+                assert wait_for(lambda: paper.order(order.order_id).status is Status.COMPLETE, 15), sym
+                assert paper.order(order.order_id).average_price <= order.price
+            first = resting["NSE:SBIN"][0]
+            assert wait_for(lambda: any(u.order_id == first.order_id and u.status is Status.COMPLETE
                                         for u in list(updates)), 5)
     finally:
         paper.close()

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import queue
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from ... import errors
 from ...history import Candle
@@ -62,7 +62,9 @@ class PaperBroker(Broker):
         self.store = store
         self.key = f"paper-{key}"
         self._touch: Dict[str, acct.Touch] = {}
-        self._watching: Dict[str, Feed] = {}
+        self._watched: Set[str] = set()
+        self._watcher: Optional[Feed] = None
+        self._watch_lock = threading.Lock()
         self._listeners: List[Feed] = []
         self._updates: "queue.Queue[Optional[Order]]" = queue.Queue()
         self._pusher: Optional[threading.Thread] = None
@@ -108,8 +110,16 @@ class PaperBroker(Broker):
             self._push(self._order_of(doc["orders"][oid]))
 
     def _watch(self, symbol: str) -> None:
-        if symbol not in self._watching and not self._closed:
-            self._watching[symbol] = self.prices.feed([symbol], "quote", on_tick=self._on_tick)
+        """Keep ``symbol``'s prices coming: one feed of ``prices`` for every watched symbol
+        (reopened with the new set; brokers limit sockets per account), no order socket."""
+        with self._watch_lock:
+            if symbol in self._watched or self._closed:
+                return
+            self._watched.add(symbol)
+            old, self._watcher = self._watcher, self.prices.feed(sorted(self._watched), "quote",
+                                                                 on_tick=self._on_tick, orders=False)
+        if old is not None:  # closing takes a moment: not on the caller's thread
+            threading.Thread(target=old.close, name="paper-watch-close", daemon=True).start()
 
     # -- pushing order updates ---------------------------------------------------------------
     def _push(self, order: Order) -> None:
@@ -226,15 +236,16 @@ class PaperBroker(Broker):
             self._on_tick(tick)
             feed.emit_tick(tick)
 
-        feed.add_child(self.prices.feed(feed.symbols, feed.mode, on_tick=on_tick))
+        feed.add_child(self.prices.feed(feed.symbols, feed.mode, on_tick=on_tick, orders=False))
         self._listeners.append(feed)
 
     def close(self) -> None:
         """Stop watching prices and pushing updates (the prices Broker stays open)."""
         self._closed = True
-        for f in list(self._watching.values()):
-            f.close()
-        self._watching.clear()
+        with self._watch_lock:
+            watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.close()
         if self._pusher is not None:
             self._updates.put(None)
             self._pusher.join(timeout=2)
