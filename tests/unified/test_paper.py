@@ -118,13 +118,14 @@ def test_resting_orders_fill_on_live_prices(sb: Any, make_broker: Callable[..., 
                 last = live.quote(sym)[sym].last_price
                 resting[sym] = (paper.place_order(sym, "BUY", 1, order_type="LIMIT", price=round(last - 10, 1)), last)
                 assert resting[sym][0].status is Status.OPEN
-            for sym, (order, last) in resting.items():
+            for sym, (_, last) in resting.items():
                 inst = sb.market.find(sym)
                 with sb.market.lock:
                     inst.last = round(last - 20, 2)  # the market falls through the limit
-            for sym, (order, last) in resting.items():
-                assert wait_for(lambda: paper.order(order.order_id).status is Status.COMPLETE, 15), sym
-                assert paper.order(order.order_id).average_price <= order.price
+            for sym, (order, _) in resting.items():
+                oid = order.order_id
+                assert wait_for(lambda oid=oid: paper.order(oid).status is Status.COMPLETE, 15), sym
+                assert paper.order(oid).average_price <= order.price
             first = resting["NSE:SBIN"][0]
             assert wait_for(lambda: any(u.order_id == first.order_id and u.status is Status.COMPLETE
                                         for u in list(updates)), 5)
