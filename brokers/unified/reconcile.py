@@ -43,8 +43,7 @@ def reconcile(broker: "Broker", tag: str, sent: float, req: Optional[OrderReques
     while True:
         try:
             known = broker._known_ids(tag)
-            found = [o for o in broker._find_tag(tag) if o.order_id not in known
-                     and (req is None or (o.symbol == req.symbol and o.side is req.side))]
+            found = [o for o in broker._find_tag(tag) if o.order_id not in known and _same(o, req)]
         except TRANSIENT as e:
             last_error = e
         else:
@@ -65,6 +64,14 @@ def reconcile(broker: "Broker", tag: str, sent: float, req: Optional[OrderReques
     raise unknown(broker.name, tag, f"the answer to the order with tag {tag!r} was lost and the order book could "
                                     f"not be read for {broker.reconcile_timeout:g} s{why}; look for the tag before "
                                     f"placing it again (broker.resolve({tag!r}))")
+
+
+def _same(order: Order, req: Optional[OrderRequest]) -> bool:
+    """Whether ``order`` is what ``req`` asked for (a tag reused for another order is not it)."""
+    if req is None:
+        return True
+    return (order.symbol == req.symbol and order.side is req.side and order.quantity == req.quantity
+            and order.order_type is req.order_type)
 
 
 def after_lost_change(broker: "Broker", order_id: str) -> Order:

@@ -10,7 +10,7 @@ import pytest
 
 from brokers import errors
 from brokers.symbols import Instrument, SymbolMaster
-from brokers.unified import Broker, Candle, Funds, Order, OrderType, Quote, Status
+from brokers.unified import Broker, Candle, Funds, Order, OrderType, Product, Quote, Side, Status
 from brokers.unified.feed import Feed
 from brokers.unified.orders import OrderRequest
 
@@ -131,3 +131,13 @@ def test_the_same_tag_from_two_threads_sends_once() -> None:
 def test_settle_must_be_shorter_than_the_bound() -> None:
     with pytest.raises(ValueError, match="settle"):
         FakeBroker(settle=5.0, reconcile_timeout=1.0)
+
+
+def test_an_older_order_with_the_tag_but_other_terms_is_not_taken_for_it() -> None:
+    b = FakeBroker()
+    b.book["9"] = Order("9", "NSE:INFY", Side.BUY,
+                        OrderType.MARKET, Product.INTRADAY, 7,
+                        Status.COMPLETE, "COMPLETE", tag="e1")  # from an earlier run
+    b.lose = "before"
+    with pytest.raises(errors.OrderNotPlaced):
+        b.place_order("NSE:INFY", "BUY", 1, tag="e1")
