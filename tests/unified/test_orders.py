@@ -109,3 +109,19 @@ def test_modify_then_cancel(make_broker: Callable[..., Broker], name: str) -> No
     done = broker.cancel_order(order.order_id)
     assert done.status is Status.CANCELLED and done.order_id == order.order_id
     assert [o.order_id for o in broker.orders() if o.tag == "mod1"] == [order.order_id]
+
+
+def test_connect_reuses_the_stored_session(sb: Sandbox, tmp_path: Any) -> None:
+    from brokers.stores import FileStore
+
+    from .conftest import sandbox_how
+
+    first = brokers.connect("kite", store=FileStore(tmp_path), rate_limits=False, **sandbox_how(sb, "kite"))
+    first.close()
+    urls = {k: v for k, v in sandbox_how(sb, "kite").items() if k not in ("password", "totp_secret")}
+    again = brokers.connect("kite", store=FileStore(tmp_path), rate_limits=False, **urls)
+    try:
+        assert again.client.auth_flow == "stored" and sb.kite.logins["web"] == 1
+        assert again.funds().available > 0
+    finally:
+        again.close()
