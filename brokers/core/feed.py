@@ -1,30 +1,23 @@
 """FeedThread: a websocket feed on a background thread that reconnects by itself.
 
 Every broker feed (Kite, Dhan, Fyers) subclasses :class:`FeedThread`, which owns
-the whole lifecycle; the subclass only says where to connect, what to send once
-connected and how to decode a frame.
+the whole lifecycle; the subclass fills in hooks: where to connect, what to send
+once connected and how to decode a frame. Hooks are how feeds extend FeedThread
+(as httpx transports implement ``handle_request``): a subclass never overrides
+``_emit``, never touches the run queue and never calls :meth:`close` to stop itself.
 
-Threads (per :meth:`FeedThread.connect`, all daemons, all ended by :meth:`close`):
-
-- **reader** runs websocket-client's ``WebSocketApp.run_forever(ping_interval,
-  ping_timeout)`` inside our own reconnect loop (capped exponential backoff with
-  jitter; the attempt counter resets once a connection has stayed up for
-  ``stable_after`` seconds). Its ``on_data`` only stamps the time and enqueues the
-  raw frame, so reading and pings never wait for user code.
-- **dispatcher** takes frames and events off the queue, calls the subclass's
-  :meth:`~FeedThread._decode` and every user handler, in order. A handler that
-  raises is logged and reported to ``on_error``; the feed goes on.
-- **timer** cuts the socket when no frame (data, heartbeat or server ping) has
-  arrived for ``watchdog`` seconds, so a silent connection is replaced by a new one,
-  and a handshake that takes longer than ``connect_timeout``; it also calls
-  :meth:`~FeedThread._keepalive` every ``keepalive`` seconds.
+Three daemon threads per :meth:`FeedThread.connect`, all ended by :meth:`close`:
+the **reader** and the **timer** (in :mod:`brokers.core.feed_socket`, which says
+what they do) only queue frames and events; the **dispatcher** (here) takes them
+off the queue in order and calls the hooks and every user handler. A handler that
+raises is logged and reported to ``on_error``; the feed goes on.
 
 A handshake refused with 401/403 is an auth error: reported once to ``on_error``
 as :class:`~brokers.errors.TokenExpired`, then ``on_noreconnect``; no retries.
 
-Subclass API (keep these names; the broker feeds rely on them)::
+Hooks (keep these names; the broker feeds rely on them)::
 
-    class MyFeed(FeedThread):
+    class MyFeed(FeedThread["MyFeed"]):
         broker = "mybroker"                   # goes into the errors we raise
 
         def _url(self) -> str: ...            # REQUIRED. Called before every connect
@@ -33,14 +26,26 @@ Subclass API (keep these names; the broker feeds rely on them)::
         def _headers(self) -> dict: ...       # handshake headers, also rebuilt per connect
         def _on_open(self) -> None: ...       # reader thread, right after each (re)connect and
                                               # before any frame is read: send auth and replay
-                                              # subscriptions here with self._send(...), and
-                                              # reset any per-connection decoding state
+                                              # subscriptions here with self._send(...)
+        def _on_connected(self) -> None: ...  # dispatcher thread, once per connection, after the
+                                              # old connection's last frame and before the new
+                                              # one's first (and before on_connect): reset
+                                              # per-connection decoding state here
         def _decode(self, frame) -> None: ... # dispatcher thread: bytes (binary frame) or str
                                               # (text frame); parse it and call
                                               # self._emit("on_tick", self, ticks) etc.
                                               # A raised exception goes to on_error.
         def _keepalive(self) -> None: ...     # timer thread, every `keepalive` s while connected:
                                               # an app-level ping, e.g. self._send("ping")
+        def _goodbye(self) -> None: ...       # the thread calling close(), while still connected:
+                                              # a last message to the server (Dhan's "leaving")
+        def _release(self) -> None: ...       # after close() stopped the feed: free what the
+                                              # subclass holds (e.g. its own REST client)
+
+A fatal message inside the connection (an auth failure the server reports, a
+disconnect code that retrying cannot cure) is handled in :meth:`_decode` with
+:meth:`~FeedThread._give_up`: the feed reports the error once to ``on_error``,
+calls ``on_noreconnect`` and stops; ``on_reconnect`` is not called.
 
 One FeedThread is one socket. A broker with a separate order socket (Dhan, Fyers)
 runs one subclass per socket. Everything the dispatcher sees arrives in order:
@@ -49,18 +54,19 @@ runs one subclass per socket. Everything the dispatcher sees arrives in order:
 What ``on_error`` receives: :class:`~brokers.errors.NetworkError` for a failed or
 lost connection and for a silence cut by the watchdog; ``TokenExpired`` (an
 ``AuthError``) for a 401/403 handshake; the exception itself when a handler or
-``_decode`` raises (e.g. the ``ValueError`` of a malformed frame); a
+a hook raises (e.g. the ``ValueError`` of a malformed frame or packet); a
 :class:`~brokers.errors.BrokerError` when ``max_backlog`` starts dropping frames.
 
 Helpers for subclasses: :meth:`~FeedThread._send` (thread-safe, False when not
 connected), :meth:`~FeedThread._emit` (call a handler attribute by name, guarded),
 :meth:`~FeedThread._report` (route an exception to ``on_error``),
-:meth:`~FeedThread._give_up` (stop for good with an error, e.g. an auth failure the
-server reports inside the connection),
+:meth:`~FeedThread._give_up` (stop for good with an error),
 :meth:`~FeedThread._auth_error` (the error for a refused handshake),
 :attr:`~FeedThread.connected`. Subclasses add their own handler attributes
-(``on_tick``, ``on_order_update``, ...), set to ``None`` in ``__init__``;
-:meth:`~FeedThread._emit` skips a handler that is ``None``.
+(``on_tick``, ``on_order_update``, ...), typed as websocket-client types its
+callbacks, ``Optional[Callable[[TheFeed, ...], object]]`` (``object``: what a handler
+returns is ignored, so ``lambda feed: feed.subscribe(...)`` type-checks), and set to
+``None`` in ``__init__``; :meth:`~FeedThread._emit` skips a handler that is ``None``.
 
 Handlers common to every feed, each called on the dispatcher thread with the feed
 first: ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed,
@@ -68,7 +74,8 @@ error)``, ``on_reconnect(feed, attempt)``, ``on_noreconnect(feed)``. ``on_close`
 gets the server's close code and reason, or ``None, None`` when the connection
 dropped without a close frame or was closed by us. ``on_reconnect(attempt)`` comes
 before the backoff wait of that attempt; ``on_noreconnect`` once, when the feed stops
-for good (retries used up, or an auth refusal), never after a plain :meth:`close`.
+for good (retries used up, an auth refusal, a fatal message), never after a plain
+:meth:`close`.
 
 Needs the ``feed`` extra (websocket-client).
 """
@@ -76,56 +83,30 @@ Needs the ``feed`` extra (websocket-client).
 from __future__ import annotations
 
 import logging
-import queue
 import random
-import socket
 import threading
 import time
-from typing import Any, Dict, Optional, Union
+from typing import Any, Callable, Dict, Generic, Optional, TypeVar
 
-from ..errors import BrokerError, NetworkError, TokenExpired
+from ..errors import BrokerError, TokenExpired
+from .feed_socket import Frame, Q, Run, SocketLoop
+from .feed_socket import websocket_module as _websocket
 from .redact import install as _install_redaction
-from .redact import scrub, strip_query
 
-__all__ = ["FeedThread"]
+__all__ = ["FeedThread", "Frame"]
 
-log = logging.getLogger("brokers.feed")
+log = logging.getLogger(__name__)
 
-Frame = Union[bytes, str]
-
-# Queue items: (kind, *args). Frames are by far the most common, so they are the
-# cheapest to build and test for.
-_FRAME, _OPEN, _CLOSE, _ERROR, _RECONNECT, _NORECONNECT, _END = range(7)
+F = TypeVar("F", bound="FeedThread[Any]")
+_S = TypeVar("_S", bound="FeedThread[Any]")
 
 
-def _websocket() -> Any:
-    try:
-        import websocket
-    except ImportError:
-        raise ImportError("The live feeds need websocket-client: pip install brokers[feed]") from None
-    return websocket
-
-
-class _Run:
-    """State of one connect()..close() cycle; threads of an old run never touch a new one."""
-
-    def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.finished = threading.Event()  # set by the dispatcher when it is done
-        self.queue: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
-        self.app: Any = None
-        self.opened_at: Optional[float] = None  # monotonic time of the current connection's open
-        self.last_frame = 0.0
-        self.fatal: Optional[BaseException] = None  # reported once, then no more reconnects
-        self.attempt_started: Optional[float] = None  # monotonic start of a handshake in progress
-        self.quiet = False  # the timer cut this connection and said why: skip the echo of it
-        self.reader: Optional[threading.Thread] = None
-        self.overflowing = False  # the backlog is full and frames are being dropped
-        self.threads: list = []
-
-
-class FeedThread:
+class FeedThread(SocketLoop, Generic[F]):
     """Base class of the broker feeds: lifecycle, reconnects, liveness, dispatch.
+
+    Generic in the feed type that handlers receive first (``class KiteFeed(
+    FeedThread["KiteFeed"])``), so ``feed.on_connect = lambda f: f.subscribe(...)``
+    type-checks against the subclass.
 
     Args:
         reconnect: reconnect after a drop (True) or stop at the first one.
@@ -150,7 +131,10 @@ class FeedThread:
 
     Example::
 
-        class EchoFeed(FeedThread):
+        class EchoFeed(FeedThread["EchoFeed"]):
+            def __init__(self) -> None:
+                super().__init__()
+                self.on_message: Optional[Callable[[EchoFeed, str], object]] = None
             def _url(self): return "wss://example.com/feed"
             def _decode(self, frame): self._emit("on_message", self, frame)
 
@@ -206,15 +190,15 @@ class FeedThread:
         self.keepalive = keepalive
         self.connect_timeout = connect_timeout
         self.dropped_frames = 0
-        self.on_connect: Any = None
-        self.on_close: Any = None
-        self.on_error: Any = None
-        self.on_reconnect: Any = None
-        self.on_noreconnect: Any = None
+        self.on_connect: Optional[Callable[[F], object]] = None
+        self.on_close: Optional[Callable[[F, Optional[int], Optional[str]], object]] = None
+        self.on_error: Optional[Callable[[F, Exception], object]] = None
+        self.on_reconnect: Optional[Callable[[F, int], object]] = None
+        self.on_noreconnect: Optional[Callable[[F], object]] = None
         self._lock = threading.Lock()
-        self._run: Optional[_Run] = None
+        self._run: Optional[Run] = None
 
-    # -- subclass hooks -----------------------------------------------------------------
+    # -- hooks (see the module docstring) ------------------------------------------------
     def _url(self) -> str:
         """The websocket URL for the next connection (may carry tokens; never logged whole)."""
         raise NotImplementedError
@@ -226,11 +210,21 @@ class FeedThread:
     def _on_open(self) -> None:
         """Reader thread, after each (re)connect: send auth and subscription frames."""
 
+    def _on_connected(self) -> None:
+        """Dispatcher thread, once per connection, before its first frame and before
+        ``on_connect``: reset per-connection decoding state."""
+
     def _decode(self, frame: Frame) -> None:
         """Dispatcher thread: turn one frame into handler calls (via :meth:`_emit`)."""
 
     def _keepalive(self) -> None:
         """Timer thread, every ``keepalive`` seconds while connected: send an app-level ping."""
+
+    def _goodbye(self) -> None:
+        """The thread calling :meth:`close`, while still connected: a last message."""
+
+    def _release(self) -> None:
+        """After :meth:`close` stopped the feed: free what the subclass holds."""
 
     # -- public lifecycle ---------------------------------------------------------------
     @property
@@ -261,7 +255,7 @@ class FeedThread:
         with self._lock:
             if self._run is not None and not self._run.stop.is_set():
                 raise RuntimeError("the feed is already running; close() it first")
-            run = self._run = _Run()
+            run = self._run = Run()
             run.last_frame = time.monotonic()
             name = type(self).__name__
             run.reader = threading.Thread(target=self._read_loop, args=(run,), name=f"{name}-reader", daemon=True)
@@ -288,49 +282,29 @@ class FeedThread:
         thread is not waited for). Returns within about 2 seconds; a handler still
         busy after that is left to finish on its daemon thread, with a warning.
         """
+        if self.connected:
+            try:
+                self._goodbye()
+            except Exception:  # a farewell that fails must not keep the feed open
+                log.exception("%s._goodbye failed", type(self).__name__)
         with self._lock:
             run = self._run
-            if run is None:
-                return
-            run.stop.set()
-        deadline = time.monotonic() + 1.8
-        self._cut(run, send_close=True)
-        reader = run.reader
-        # Cut again while waiting: a handshake that had no socket yet at the first cut
-        # has one now, and only a shutdown wakes a blocked handshake.
-        while reader is not None and reader is not threading.current_thread() and time.monotonic() < deadline:
-            reader.join(0.1)
-            if not reader.is_alive():
-                break
-            self._cut(run)
-        self._join(run, max(0.0, deadline - time.monotonic()))
+            if run is not None:
+                run.stop.set()
+        if run is not None:
+            self._stop(run)
+        try:
+            self._release()
+        except Exception:
+            log.exception("%s._release failed", type(self).__name__)
 
-    def __enter__(self) -> "FeedThread":
+    def __enter__(self: _S) -> _S:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- helpers for subclasses ---------------------------------------------------------
-    def _send(self, data: Frame) -> bool:
-        """Send a text (str) or binary (bytes) frame; False when not connected.
-
-        Thread-safe (websocket-client locks its sends); may be called from handlers.
-        """
-        run = self._run
-        app = run.app if run is not None else None
-        if app is None or run is None or run.stop.is_set():
-            return False
-        try:
-            if isinstance(data, str):
-                app.send(data)
-            else:
-                app.send(data, self._ws.ABNF.OPCODE_BINARY)
-            return True
-        except Exception as e:  # the socket just went away; the reader reconnects and replays
-            log.debug("send failed: %s", scrub(str(e)))
-            return False
-
     def _emit(self, name: str, *args: Any) -> None:
         """Call the handler attribute ``name`` with ``args``, if set. An exception in it
         is logged and passed to ``on_error`` (an ``on_error`` that raises is only logged)."""
@@ -344,20 +318,21 @@ class FeedThread:
             if name != "on_error":
                 self._report(e)
 
-    def _report(self, error: BaseException) -> None:
+    def _report(self, error: Exception) -> None:
         """Pass ``error`` to ``on_error`` (guarded)."""
         self._emit("on_error", self, error)
 
-    def _give_up(self, error: BaseException) -> None:
+    def _give_up(self, error: Exception) -> None:
         """Stop for good, from any thread: cut the connection, report ``error`` once to
         ``on_error``, then ``on_noreconnect``; no more reconnects.
 
         For refusals the server sends inside the connection (Dhan's disconnect code
         807 "token expired", Fyers' auth failure), where retrying with the same token
-        cannot help. Call it from :meth:`_decode`.
+        cannot help. Call it from :meth:`_decode`; it holds even when the server
+        closed the connection right after the fatal message.
         """
         run = self._run
-        if run is None or run.stop.is_set():
+        if run is None or run.stop.is_set() or run.fatal is not None:
             return
         run.fatal = error
         run.quiet = True
@@ -371,186 +346,18 @@ class FeedThread:
     def _backoff(self, attempt: int) -> float:
         """Seconds to wait before reconnect ``attempt`` (1-based): doubling, capped, jittered."""
         delay = min(self.max_delay, self.initial_delay * 2 ** min(attempt - 1, 30))
-        return delay * (0.5 + random.random() / 2)  # equal jitter: spread clients, keep a floor
-
-    # -- reader -------------------------------------------------------------------------
-    def _read_loop(self, run: _Run) -> None:
-        attempt = 0
-        try:
-            while not run.stop.is_set():
-                # _give_up() may land from the dispatcher at any time, also during the
-                # backoff wait: check before connecting as well as after.
-                opened = None if run.fatal is not None else self._connect_once(run)
-                if run.stop.is_set():
-                    break
-                if run.fatal is not None:
-                    run.queue.put((_ERROR, run.fatal))
-                    run.queue.put((_NORECONNECT,))
-                    break
-                if not self.reconnect:
-                    break
-                if opened is not None and time.monotonic() - opened >= self.stable_after:
-                    attempt = 0
-                attempt += 1
-                if attempt > self.max_retries:
-                    log.warning("%s: giving up after %d reconnect attempts", type(self).__name__, self.max_retries)
-                    run.queue.put((_NORECONNECT,))
-                    break
-                delay = self._backoff(attempt)
-                log.info("%s: reconnect attempt %d in %.2fs", type(self).__name__, attempt, delay)
-                run.queue.put((_RECONNECT, attempt))
-                if run.stop.wait(delay):
-                    break
-        except Exception as e:  # a bug of ours or of a hook: report it rather than die silently
-            log.exception("%s reader failed", type(self).__name__)
-            run.queue.put((_ERROR, e))
-        finally:
-            run.stop.set()
-            run.queue.put((_END,))
-
-    def _connect_once(self, run: _Run) -> Optional[float]:
-        """One connection, from handshake to close. Returns when it opened, or None."""
-        url = self._url()
-        log.info("%s connecting to %s", type(self).__name__, strip_query(url))
-        queue_put = run.queue.put
-
-        def on_open(app: Any) -> None:
-            run.opened_at = run.last_frame = time.monotonic()
-            run.attempt_started = None
-            if run.stop.is_set():  # close() raced the handshake
-                self._cut(run, send_close=True)
-                return
-            try:
-                self._on_open()
-            except Exception as e:  # a failing hook must not look like a network error
-                log.exception("%s._on_open failed", type(self).__name__)
-                queue_put((_ERROR, e))
-            queue_put((_OPEN,))
-
-        limit = self.max_backlog
-        qsize = run.queue.qsize
-
-        def on_data(app: Any, data: Any, opcode: int, fin: bool) -> None:
-            run.last_frame = time.monotonic()
-            if limit is not None and isinstance(data, bytes):
-                size = qsize()
-                if size >= limit:
-                    if not run.overflowing:  # tell once per overflow, not once per dropped frame
-                        run.overflowing = True
-                        queue_put((_ERROR, BrokerError(f"handlers are {limit} frames behind: dropping market "
-                                                       "data frames until they catch up", broker=self.broker)))
-                    self.dropped_frames += 1
-                    return
-                if run.overflowing and size < limit // 2:
-                    run.overflowing = False
-            queue_put((_FRAME, data))
-
-        def on_ping(app: Any, data: Any) -> None:
-            run.last_frame = time.monotonic()  # a server that pings us is alive (Dhan does)
-
-        def on_error(app: Any, error: BaseException) -> None:
-            if run.stop.is_set() or run.quiet:
-                return  # errors caused by our own close() or timer cut, already explained
-            status = getattr(error, "status_code", None)
-            if isinstance(error, self._ws.WebSocketBadStatusException) and status in (401, 403):
-                run.fatal = self._auth_error(status)
-                return
-            log.warning("%s connection error: %s", type(self).__name__, scrub(str(error)))
-            wrapped = NetworkError(f"feed connection failed: {scrub(str(error)) or type(error).__name__}",
-                                   broker=self.broker, status=status)
-            wrapped.__cause__ = error
-            queue_put((_ERROR, wrapped))
-
-        def on_close(app: Any, code: Optional[int], reason: Optional[str]) -> None:
-            if run.opened_at is not None:
-                queue_put((_CLOSE, code, reason))
-
-        app = self._ws.WebSocketApp(url, header=self._headers(), on_open=on_open, on_data=on_data,
-                                    on_ping=on_ping, on_error=on_error, on_close=on_close)
-        run.opened_at = None
-        run.app = app
-        if run.stop.is_set() or run.fatal is not None:  # close() or _give_up() came first
-            return None
-        run.quiet = False
-        run.attempt_started = time.monotonic()
-        try:
-            app.run_forever(ping_interval=self.ping_interval, ping_timeout=self.ping_timeout or None,
-                            skip_utf8_validation=False)
-        finally:
-            opened, run.opened_at = run.opened_at, None
-            run.attempt_started = None
-        return opened
-
-    def _cut(self, run: _Run, send_close: bool = False) -> None:
-        """Drop the current connection now: optionally a close frame, then a socket
-        shutdown, which wakes the reader at once (a plain close() would wait for the
-        server's reply, forever if the server is silent)."""
-        app = run.app
-        if app is None:
-            return
-        app.keep_running = False
-        ws = app.sock
-        raw = getattr(ws, "sock", None)
-        if ws is None or raw is None:
-            return
-        if send_close:
-            try:
-                raw.settimeout(0.5)
-                ws.send_close()
-            except Exception:  # the socket may already be gone; the shutdown below is what matters
-                pass
-        try:
-            raw.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    # -- watchdog -----------------------------------------------------------------------
-    def _watch_loop(self, run: _Run) -> None:
-        # One timer thread for the handshake timeout, the silence watchdog and the keepalive.
-        limit = self.watchdog
-        every = self.keepalive
-        period = min(1.0, self.connect_timeout / 4, limit / 4 if limit else 1.0, every or 1.0)
-        next_keepalive = 0.0
-        while not run.stop.wait(period):
-            now = time.monotonic()
-            opened = run.opened_at
-            if opened is None:
-                next_keepalive = 0.0
-                started = run.attempt_started
-                if started is not None and now - started > self.connect_timeout:
-                    run.attempt_started = None  # one cut per attempt
-                    self._timer_cut(run, f"no handshake after {self.connect_timeout:g}s; retrying")
-                continue
-            if limit is not None and now - run.last_frame > limit:
-                run.last_frame = now  # one cut per silence, not one per period
-                self._timer_cut(run, f"no frame for {limit:g}s; reconnecting")
-                continue
-            if every is not None:
-                if not next_keepalive:
-                    next_keepalive = opened + every
-                if now >= next_keepalive:
-                    next_keepalive = now + every
-                    try:
-                        self._keepalive()
-                    except Exception as e:  # a failing hook is a bug to report, not a reason to stop
-                        log.exception("%s._keepalive failed", type(self).__name__)
-                        run.queue.put((_ERROR, e))
-
-    def _timer_cut(self, run: _Run, why: str) -> None:
-        log.warning("%s: %s", type(self).__name__, why)
-        run.queue.put((_ERROR, NetworkError(why, broker=self.broker)))
-        run.quiet = True
-        self._cut(run)
+        return float(delay * (0.5 + random.random() / 2))  # equal jitter: spread clients, keep a floor
 
     # -- dispatcher ---------------------------------------------------------------------
-    def _dispatch_loop(self, run: _Run) -> None:
+    def _dispatch_loop(self, run: Run) -> None:
         get = run.queue.get
+        frame_kind = Q.FRAME
         clean = False
         try:
             while True:
                 item = get()
                 kind = item[0]
-                if kind == _FRAME:
+                if kind == frame_kind:
                     if run.stop.is_set():
                         continue  # closing: drop the backlog, keep the lifecycle events
                     try:
@@ -558,17 +365,27 @@ class FeedThread:
                     except Exception as e:
                         log.warning("%s could not decode a frame: %s", type(self).__name__, e)
                         self._report(e)
-                elif kind == _OPEN:
+                elif kind == Q.OPEN:
+                    try:
+                        self._on_connected()
+                    except Exception as e:
+                        log.exception("%s._on_connected failed", type(self).__name__)
+                        self._report(e)
                     self._emit("on_connect", self)
-                elif kind == _CLOSE:
+                elif kind == Q.CLOSE:
                     self._emit("on_close", self, item[1], item[2])
-                elif kind == _ERROR:
+                elif kind == Q.ERROR:
                     self._report(item[1])
-                elif kind == _RECONNECT:
+                elif kind == Q.LOST:
+                    if run.fatal is None:  # else the fatal message already says why it ended
+                        self._report(item[1])
+                elif kind == Q.RECONNECT:
                     self._emit("on_reconnect", self, item[1])
-                elif kind == _NORECONNECT:
+                elif kind == Q.NORECONNECT:
                     self._emit("on_noreconnect", self)
-                elif kind == _END:
+                elif kind == Q.DRAIN:
+                    item[1].set()
+                elif kind == Q.END:
                     clean = True
                     break
         finally:
@@ -576,17 +393,6 @@ class FeedThread:
                 run.stop.set()
                 self._cut(run)
             run.finished.set()
-
-    def _join(self, run: _Run, budget: float) -> None:
-        deadline = time.monotonic() + budget
-        me = threading.current_thread()
-        for t in run.threads:
-            if t is me:
-                continue
-            t.join(max(0.0, deadline - time.monotonic()))
-            if t.is_alive():
-                log.warning("%s: thread %s still busy after close(); left to finish as a daemon",
-                            type(self).__name__, t.name)
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"

@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 from .client import Dhan
-from .feed import DhanFeed, DhanOrder
+from .feed import DhanFeed
+from .order_feed import DhanOrder
 
 __all__ = ["Dhan", "DhanFeed", "DhanOrder"]

@@ -5,8 +5,15 @@ Market feed packets are little-endian and start with an 8-byte header
 ``<BHBI``: response code, message length, exchange segment, security id. A
 websocket frame may hold several packets; :func:`parse_frame` walks them all,
 using the known size of each packet type (and the header's length field for
-types it does not know), and never raises: a short or unknown packet becomes a
-``{"type": "Unknown"...}`` or ``{"type": "Truncated"...}`` record.
+types it does not know), and never raises: a bad packet costs only itself. An
+unknown packet becomes ``{"type": "Unknown"...}``, a short one at the end
+``{"type": "Truncated"...}``, and a packet holding a NaN or infinite float
+``{"type": "Invalid"...}``: the whole packet is dropped, not just the field,
+because a price the exchange cannot send means the packet is damaged and its
+other fields cannot be trusted either (a tick with ``LTP=None`` would also break
+arithmetic in every strategy). The packets around a bad one are parsed as usual,
+and :func:`disconnects` finds the disconnect packets of a frame without parsing
+the rest.
 
 Tick dicts keep ``dhanhq``'s keys (``type``, ``exchange_segment``,
 ``security_id``, ``LTP``, ``LTQ``, ``LTT``, ``avg_price``, ``volume``, ...) with
@@ -25,12 +32,14 @@ import json
 import struct
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ..core import safejson
 from .routes import DISCONNECT_REASONS, SEGMENT_CODES, SEGMENT_NAMES
 
 __all__ = [
     "TICKER", "QUOTE", "FULL", "MODES", "parse_frame", "parse_packet", "subscribe_messages",
     "encode_ticker", "encode_quote", "encode_full", "encode_oi", "encode_prev_close", "encode_status",
     "encode_disconnect", "encode_index", "parse_order_update", "parse_scrip_master", "ltt_epoch",
+    "disconnects",
 ]
 
 # Subscription request codes (unsubscribe is code + 1); v2 accepts these three.
@@ -167,8 +176,15 @@ _PARSERS: Mapping[int, Callable[[bytes, int], Dict[str, Any]]] = {
 
 
 def parse_packet(packet: bytes) -> Dict[str, Any]:
-    """One packet (header included) as a dict. Raises ValueError if it is too short
-    for its type; an unknown type gives ``{"type": "Unknown", ...}``."""
+    """One packet (header included) as a dict; an unknown type gives
+    ``{"type": "Unknown", ...}``.
+
+    Raises:
+        ValueError: the packet is too short for its type, holds a NaN or infinite
+            float, or is not bytes.
+    """
+    if not isinstance(packet, (bytes, bytearray, memoryview)):
+        raise ValueError(f"a Dhan feed packet must be bytes, not {type(packet).__name__}")
     if len(packet) < 8:
         raise ValueError(f"a Dhan feed packet needs 8 header bytes, got {len(packet)}")
     code = packet[0]
@@ -177,7 +193,10 @@ def parse_packet(packet: bytes) -> Dict[str, Any]:
         raise ValueError(f"packet type {code} needs {need} bytes, got {len(packet)}")
     parser = _PARSERS.get(code)
     if parser is not None:
-        return parser(packet, 0)
+        try:
+            return parser(packet, 0)
+        except (ValueError, OverflowError):  # round() of a NaN or infinite float
+            raise ValueError(f"packet type {code} holds a NaN or infinite float") from None
     _, _, seg, sid = _HEADER.unpack_from(packet)
     return {"type": "Unknown", "exchange_segment": seg, "security_id": sid, "code": code, "raw": bytes(packet)}
 
@@ -195,12 +214,17 @@ def _packet_size(code: int, length: int, remaining: int) -> int:
 
 
 def parse_frame(frame: bytes) -> List[Dict[str, Any]]:
-    """Every packet in a binary frame, in order. Never raises.
+    """Every packet in a binary frame, in order. Never raises (anything that is not
+    bytes-like is one ``Truncated`` record of size 0).
 
     A trailing packet shorter than its type's size becomes
     ``{"type": "Truncated", "code", "size", "raw"}``; an unknown type
-    ``{"type": "Unknown", "code", "raw", ...}``.
+    ``{"type": "Unknown", "code", "raw", ...}``; a packet holding a NaN or infinite
+    float ``{"type": "Invalid", "code", "exchange_segment", "security_id",
+    "reason", "raw"}`` (dropped whole: see the module docstring).
     """
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        return [{"type": "Truncated", "code": None, "size": 0, "raw": b""}]
     out: List[Dict[str, Any]] = []
     pos, end = 0, len(frame)
     unpack_header = _HEADER.unpack_from
@@ -216,10 +240,33 @@ def parse_frame(frame: bytes) -> List[Dict[str, Any]]:
             break
         parser = _PARSERS.get(code)
         if parser is not None:
-            out.append(parser(frame, pos))
+            try:
+                out.append(parser(frame, pos))
+            except (ValueError, OverflowError):  # round() of a NaN or infinite float
+                out.append({"type": "Invalid", "code": code, "exchange_segment": seg, "security_id": sid,
+                            "reason": "a NaN or infinite float", "raw": bytes(frame[pos:pos + size])})
         else:
             out.append({"type": "Unknown", "exchange_segment": seg, "security_id": sid, "code": code,
                         "raw": bytes(frame[pos:pos + size])})
+        pos += size
+    return out
+
+
+def disconnects(frame: bytes) -> List[Dict[str, Any]]:
+    """The disconnect packets of a frame (as :func:`parse_frame` gives them), found
+    by walking the packet headers only: what a feed that hands frames on raw still
+    has to act on. Never raises."""
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        return []
+    out: List[Dict[str, Any]] = []
+    pos, end = 0, len(frame)
+    while end - pos >= 8:
+        code, length, _, _ = _HEADER.unpack_from(frame, pos)
+        size = _packet_size(code, length, end - pos)
+        if size > end - pos:
+            break
+        if code == DISCONNECT_PKT:
+            out.append(_disconnect(frame, pos))
         pos += size
     return out
 
@@ -288,16 +335,14 @@ def encode_disconnect(reason: int) -> bytes:
 
 # -- order updates -----------------------------------------------------------------------------
 def parse_order_update(message: Any) -> Optional[Dict[str, Any]]:
-    """A JSON order-update message as a dict, or None when it is not JSON or not an
-    object. ``{"Type": "order_alert", "Data": {...}}`` is the order update."""
-    if isinstance(message, (bytes, bytearray)):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    """A JSON order-update message as a dict, or None when it is not JSON (or not
+    UTF-8, or nested too deeply to read) or not an object. Never raises.
+    ``{"Type": "order_alert", "Data": {...}}`` is the order update. A ``NaN``,
+    ``Infinity`` or overflowing number reads as ``None``: the update is kept (an
+    order update is never dropped), only that value is lost."""
     try:
-        data = json.loads(message)
-    except (TypeError, ValueError):
+        data = safejson.loads(message)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -1,5 +1,5 @@
-"""Dhan's websockets on background threads: the v2 binary market feed
-(:class:`DhanFeed`) and the JSON order-update feed (:class:`DhanOrder`).
+"""Dhan's v2 binary market feed on a background thread: :class:`DhanFeed`
+(the order-update socket is :class:`~brokers.dhan.order_feed.DhanOrder`).
 
 Both are built on :class:`brokers.core.feed.FeedThread`: reconnect with capped
 backoff and jitter, pings, a silence watchdog, handlers called off the socket
@@ -13,22 +13,36 @@ import datetime as dt
 import json
 import logging
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 from urllib.parse import quote
 
 from .. import errors
-from ..core.feed import _FRAME, FeedThread
+from ..core.feed import FeedThread
 from ..core.redact import register
 from . import codec, routes
 from .auth import jwt_claims
 
-__all__ = ["DhanFeed", "DhanOrder"]
+__all__ = ["DhanFeed"]
 
-log = logging.getLogger("brokers.dhan.feed")
+log = logging.getLogger(__name__)
 
 MAX_INSTRUMENTS = 5000  # per connection, Dhan's documented limit
 _MODE_NAMES = {codec.TICKER: "ticker", codec.QUOTE: "quote", codec.FULL: "full"}
 Instrument = Tuple[Any, ...]
+_F = TypeVar("_F", bound="_DhanSocket[Any]")
+_S = TypeVar("_S", bound="_DhanSocket[Any]")
 
 
 def _check_credentials(client_id: Any, access_token: Any) -> Tuple[str, str]:
@@ -72,7 +86,14 @@ def _disconnect_error(code: int, reason: str) -> errors.BrokerError:
     return cls(f"Dhan closed the feed: {code} {reason}", broker="dhan", code=code)
 
 
-class _DhanSocket(FeedThread):
+def _bad_packet(packet: Dict[str, Any]) -> ValueError:
+    if packet["type"] == "Invalid":
+        return ValueError(f"dhan feed: dropped a packet of type {packet['code']} for security "
+                          f"{packet['security_id']}: it holds {packet['reason']}")
+    return ValueError(f"dhan feed: dropped a packet of type {packet['code']} cut short at {packet['size']} bytes")
+
+
+class _DhanSocket(FeedThread[_F]):
     """What both Dhan feeds share: credentials, token refresh, expiry check."""
 
     broker = "dhan"
@@ -87,7 +108,7 @@ class _DhanSocket(FeedThread):
         self._access_token = _check_credentials(self.client_id, access_token)[1]
 
     @classmethod
-    def from_dhan(cls, dhan: Any, *args: Any, **kw: Any) -> Any:
+    def from_dhan(cls: Type[_S], dhan: Any, *args: Any, **kw: Any) -> _S:
         """A feed with the client id and token of a :class:`~brokers.dhan.Dhan` client.
 
         Raises:
@@ -111,16 +132,7 @@ class _DhanSocket(FeedThread):
         super().connect(threaded)
 
 
-class _Drained:
-    """A marker frame: set once the dispatcher has handled every frame before it."""
-
-    __slots__ = ("event",)
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-
-
-class DhanFeed(_DhanSocket):
+class DhanFeed(_DhanSocket["DhanFeed"]):
     """Dhan's live market feed (v2, binary, little-endian) on a background thread.
 
     Instruments are ``(exchange_segment, security_id)`` or ``(exchange_segment,
@@ -135,7 +147,10 @@ class DhanFeed(_DhanSocket):
       (``"type"``: ``Ticker Data``, ``Quote Data``, ``Full Data``, ``OI Data``,
       ``Previous Close``, ``Market Status``, ``Index Data``), or the raw frame with
       ``parse_data=False`` (parse it with :func:`brokers.dhan.codec.parse_frame`;
-      a frame that starts with a disconnect packet is still handled by the feed)
+      the feed still acts on every disconnect packet in it). A bad packet costs
+      only itself: a packet cut short or holding a NaN or infinite price is dropped
+      whole and reported to ``on_error`` as a ``ValueError``; the packets around
+      it are delivered, and a disconnect packet after it is acted on.
     - ``on_message(feed, text)``: a text frame (Dhan sends none in v2)
     - ``on_connect``, ``on_close``, ``on_error``, ``on_reconnect``, ``on_noreconnect``
       as for every feed (:class:`~brokers.core.feed.FeedThread`).
@@ -176,11 +191,10 @@ class DhanFeed(_DhanSocket):
         super().__init__(client_id, access_token, url, reconnect=reconnect, max_retries=max_retries,
                          max_delay=max_delay, **timings)
         self.parse_data = parse_data
-        self.on_tick: Any = None
-        self.on_message: Any = None
+        self.on_tick: Optional[Callable[[DhanFeed, Any], object]] = None
+        self.on_message: Optional[Callable[[DhanFeed, str], object]] = None
         self._subs: Dict[Tuple[str, str], int] = {}
         self._subs_lock = threading.Lock()
-        self._fatal: Optional[int] = None
         if instruments:
             self.subscribe(instruments)
 
@@ -196,67 +210,43 @@ class DhanFeed(_DhanSocket):
                 self._send(message)
 
     def _decode(self, frame: Union[bytes, str]) -> None:
-        if isinstance(frame, _Drained):
-            frame.event.set()
-            return
         if isinstance(frame, str):
             self._emit("on_message", self, frame)
             return
         if not self.parse_data:
-            if frame[:1] == b"\x32":  # a disconnect packet still stops or restarts the feed
-                packet = codec.parse_frame(frame)[0]
-                if packet["type"] == "Disconnect":
-                    self._disconnected(packet["code"], packet["reason"])
-                    return
-            self._emit("on_tick", self, frame)
+            found = codec.disconnects(frame)
+            for packet in found:
+                self._disconnected(packet["code"], packet["reason"])
+            if len(frame) > 10 * len(found):  # the frame holds more than its disconnect packets
+                self._emit("on_tick", self, frame)
             return
         ticks = []
         for packet in codec.parse_frame(frame):
             kind = packet["type"]
             if kind == "Disconnect":
                 self._disconnected(packet["code"], packet["reason"])
-            elif kind in ("Unknown", "Truncated"):
-                log.debug("dhan feed: skipped a %s packet (code %s, %d bytes)", kind.lower(), packet.get("code"),
-                          len(packet.get("raw") or b""))
+            elif kind == "Unknown":  # a packet type newer than this library: not an error
+                log.debug("dhan feed: skipped a packet of unknown type %s (%d bytes)", packet["code"],
+                          len(packet["raw"]))
+            elif kind in ("Truncated", "Invalid"):
+                self._report(_bad_packet(packet))
             else:
                 ticks.append(packet)
         if ticks:
             self._emit("on_tick", self, ticks)
 
     def _disconnected(self, code: int, reason: str) -> None:
-        self._report(_disconnect_error(code, reason))
+        error = _disconnect_error(code, reason)
         if code in routes.FATAL_DISCONNECTS:
-            self._fatal = code
+            # After 805-810 reconnecting cannot help, and after 805 it would knock out
+            # another of the user's connections: stop for good.
             log.warning("dhan feed: disconnected with %s (%s); not reconnecting", code, reason)
-            self._emit("on_noreconnect", self)
-            self.close()
+            self._give_up(error)
+        else:
+            self._report(error)
 
-    # Dhan sends its reason (a code-50 packet) and closes at once, so the reader sees
-    # the close before the dispatcher has read the packet. FeedThread decides to
-    # reconnect on the reader thread; these two overrides make that decision wait
-    # for the dispatcher, so that after 805-810 no reconnect is attempted (after 805
-    # it would knock out another of the user's connections). A workaround around
-    # FeedThread's internals (its queue and _FRAME kind), kept in this subclass.
-    def _backoff(self, attempt: int) -> float:
-        run = self._run
-        if run is not None and not run.stop.is_set():
-            marker = _Drained()
-            run.queue.put((_FRAME, marker))
-            for _ in range(40):  # at most 2 s, and not at all once stopping
-                if marker.event.wait(0.05) or run.stop.is_set():
-                    break
-        return super()._backoff(attempt)
-
-    def _emit(self, name: str, *args: Any) -> None:
-        if name == "on_reconnect" and self._fatal is not None:
-            return  # no reconnect follows a fatal disconnect
-        super()._emit(name, *args)
-
-    def connect(self, threaded: bool = False) -> None:
-        self._fatal = None
-        super().connect(threaded)
-
-    connect.__doc__ = _DhanSocket.connect.__doc__
+    def _goodbye(self) -> None:
+        self._send(json.dumps({"RequestCode": codec.DISCONNECT_REQUEST}))  # "we are leaving"
 
     # -- subscriptions ------------------------------------------------------------------
     @property
@@ -347,71 +337,11 @@ class DhanFeed(_DhanSocket):
             ok = self._send(message) and ok
         return ok
 
-    def close(self) -> None:
-        """Tell Dhan we are leaving (``{"RequestCode": 12}``), then close (see FeedThread.close)."""
-        if self.connected:
-            self._send(json.dumps({"RequestCode": codec.DISCONNECT_REQUEST}))
-        super().close()
-
-    close_connection = close
+    def close_connection(self) -> None:
+        """dhanhq's name for :meth:`close` (which tells Dhan we are leaving:
+        ``{"RequestCode": 12}``)."""
+        self.close()
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"
         return f"<DhanFeed client_id={self.client_id} {state} instruments={len(self._subs)}>"
-
-
-class DhanOrder(_DhanSocket):
-    """Dhan's order-update websocket (JSON) on a background thread.
-
-    After each (re)connect it sends the login message
-    ``{"LoginReq": {"MsgCode": 42, "ClientId", "Token"}, "UserType": "SELF"}``;
-    every ``{"Type": "order_alert", "Data": {...}}`` message then calls
-    ``on_order_update(feed, data)`` with the ``Data`` dict (fields as Dhan sends
-    them: ``OrderNo``, ``Status``, ``TradedQty``, ``CorrelationId``, ...). Any other
-    message goes to ``on_message(feed, message)`` (decoded JSON, or the text).
-    ``on_connect``, ``on_close``, ``on_error``, ``on_reconnect``, ``on_noreconnect``
-    as for every feed. (``dhanhq`` calls ``on_update(message)`` with one argument;
-    Aio-Trader never called on_connect nor survived a non-JSON frame.)
-
-    Args:
-        client_id: the Dhan client id.
-        access_token: the access token (an expired JWT is refused before connecting).
-        url: replaces ``wss://api-order-update.dhan.co``.
-        reconnect, max_retries, max_delay, **timings: see :class:`~brokers.core.feed.FeedThread`.
-
-    Example::
-
-        orders = DhanOrder("1100000001", token)
-        orders.on_order_update = lambda feed, order: print(order["OrderNo"], order["Status"])
-        orders.connect(threaded=True)
-    """
-
-    def __init__(self, client_id: str, access_token: str, *, url: str = routes.ORDER_FEED_URL,
-                 reconnect: bool = True, max_retries: int = 50, max_delay: float = 60.0, **timings: Any) -> None:
-        # No heartbeat comes on this socket between orders: websocket pings (and
-        # their timeout) tell a dead link, not silence.
-        timings.setdefault("watchdog", None)
-        super().__init__(client_id, access_token, url, reconnect=reconnect, max_retries=max_retries,
-                         max_delay=max_delay, **timings)
-        self.on_order_update: Any = None
-        self.on_message: Any = None
-
-    def _url(self) -> str:
-        return self.root
-
-    def _on_open(self) -> None:
-        self._send(json.dumps({"LoginReq": {"MsgCode": 42, "ClientId": self.client_id, "Token": self._access_token},
-                               "UserType": "SELF"}))
-
-    def _decode(self, frame: Union[bytes, str]) -> None:
-        message = codec.parse_order_update(frame)
-        if message is None:
-            self._emit("on_message", self, frame)
-        elif message.get("Type") == "order_alert" and isinstance(message.get("Data"), dict):
-            self._emit("on_order_update", self, message["Data"])
-        else:
-            self._emit("on_message", self, message)
-
-    def __repr__(self) -> str:
-        state = "connected" if self.connected else "running" if self.running else "stopped"
-        return f"<DhanOrder client_id={self.client_id} {state}>"

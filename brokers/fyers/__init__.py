@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .auth import FyersAuth
 from .client import Fyers
-from .feed import FyersFeed, FyersOrder
+from .feed import FyersFeed
+from .order_feed import FyersOrder
 
 __all__ = ["Fyers", "FyersAuth", "FyersFeed", "FyersOrder"]

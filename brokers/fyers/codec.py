@@ -13,7 +13,10 @@ record_count`` and then that many records back to back:
 
 ``-2147483648`` means "absent / unchanged". :func:`parse_datafeed` reads every
 record of a frame at a running offset (Aio-Trader read only the first), and
-raises only :class:`ValueError` on a malformed frame. :class:`HsmBook` merges
+raises only :class:`ValueError` on a malformed frame; given an ``errors`` list it
+returns the records before the damage instead (a record of unknown type or cut
+short has no readable end, so nothing after it can be read). Every value is an
+integer on the wire, so no price can be NaN or infinite. :class:`HsmBook` merges
 snapshots and updates into full ticks shaped as ``fyers_apiv3`` emits them.
 """
 
@@ -21,10 +24,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import struct
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ..core import safejson
 
 __all__ = [
     "EXCH_SEG",
@@ -51,6 +55,14 @@ __all__ = [
 # -- message types and constants ---------------------------------------------------------------
 AUTH, ACK, SUBSCRIBE, UNSUBSCRIBE, DATAFEED, PAUSE, RESUME, PING, MODE = 1, 3, 4, 5, 6, 7, 8, 11, 12
 CUSTOM = 51  # a server notice: code, message, the request type it refers to
+# Control answers as fyers_apiv3 reports them: type -> (message type, OK text, error code).
+CONTROL_ANSWERS: Dict[int, Tuple[str, str, int]] = {
+    SUBSCRIBE: ("sub", "Subscribed", 11011),
+    UNSUBSCRIBE: ("unsub", "Unsubscribed", 11012),
+    PAUSE: ("cp", "Channel Paused", 11032),
+    RESUME: ("cr", "Channel Resumed", 11031),
+    MODE: ("ful", "Full Mode On", 12001),
+}
 SENTINEL = -2147483648
 PING_FRAME = b"\x00\x01\x0b"
 DEFAULT_CHANNEL = 11
@@ -204,15 +216,26 @@ class Control:
                 "ref_type": ref[0] if len(ref) == 1 else 0}
 
 
+def _check_bytes(frame: Any) -> None:
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        raise ValueError(f"an HSM frame must be bytes, not {type(frame).__name__}")
+
+
 def frame_type(frame: bytes) -> int:
-    """The message type of a server frame (byte 2)."""
+    """The message type of a server frame (byte 2). Raises ValueError if too short."""
+    _check_bytes(frame)
     if len(frame) < 3:
         raise ValueError(f"frame too short ({len(frame)} bytes)")
     return frame[2]
 
 
 def parse_control(frame: bytes) -> Control:
-    """Parse a control frame's fields by id (unknown fields are kept, not trusted)."""
+    """Parse a control frame's fields by id (unknown fields are kept, not trusted).
+
+    Raises:
+        ValueError: the frame is cut short or not bytes.
+    """
+    _check_bytes(frame)
     if len(frame) < 4:
         raise ValueError(f"control frame too short ({len(frame)} bytes)")
     kind, count = frame[2], frame[3]
@@ -277,22 +300,39 @@ def _string(frame: bytes, off: int) -> Tuple[str, int]:
     return frame[off + 1:end].decode("utf-8", errors="replace"), end
 
 
-def parse_datafeed(frame: bytes) -> Tuple[int, List[Record]]:
+def parse_datafeed(frame: bytes, errors: Optional[List[ValueError]] = None) -> Tuple[int, List[Record]]:
     """Every record of a type-6 frame, in order.
+
+    Args:
+        frame: the binary frame.
+        errors: a list to collect damage in instead of raising: a record cut short
+            or of an unknown type then ends the frame, the records before it are
+            returned and the ``ValueError`` is appended here (what the feed does).
 
     Returns:
         ``(message_number, records)``.
 
     Raises:
-        ValueError: the frame is not a datafeed frame, is truncated, or holds an
-            unknown record type.
+        ValueError: the frame is not a datafeed frame or its header is cut short;
+            or, without ``errors``, a record is truncated or of an unknown type.
     """
+    _check_bytes(frame)
     if len(frame) < 9:
         raise ValueError(f"datafeed frame too short ({len(frame)} bytes)")
     _, kind, number, count = _HDR6.unpack_from(frame, 0)
     if kind != DATAFEED:
         raise ValueError(f"not a datafeed frame (type {kind})")
     records: List[Record] = []
+    try:
+        _read_records(frame, count, records)
+    except ValueError as e:
+        if errors is None:
+            raise
+        errors.append(e)
+    return number, records
+
+
+def _read_records(frame: bytes, count: int, records: List[Record]) -> None:
     off = 9
     n = len(frame)
     for _ in range(count):
@@ -328,7 +368,6 @@ def parse_datafeed(frame: bytes) -> Tuple[int, List[Record]]:
             records.append(Snapshot(topic_id, topic, values, multiplier, precision, exchange, token, sym))
         else:
             raise ValueError(f"unknown datafeed record type 0x{rtype:02x} at offset {off - 3}")
-    return number, records
 
 
 # -- server -> client messages (the sandbox and the tests speak them) ---------------------------
@@ -463,9 +502,13 @@ class HsmBook:
                 changed = True
         return self._tick(t) if changed else None
 
-    def feed(self, frame: bytes) -> Tuple[int, List[Dict[str, Any]]]:
-        """Parse a datafeed frame and merge every record: ``(message_number, ticks)``."""
-        number, records = parse_datafeed(frame)
+    def feed(self, frame: bytes, errors: Optional[List[ValueError]] = None) -> Tuple[int, List[Dict[str, Any]]]:
+        """Parse a datafeed frame and merge every record: ``(message_number, ticks)``.
+
+        Raises:
+            ValueError: as :func:`parse_datafeed` (with ``errors``, only for a bad header).
+        """
+        number, records = parse_datafeed(frame, errors)
         ticks = []
         for r in records:
             tick = self.apply(r)
@@ -541,14 +584,20 @@ def map_order_message(text: Union[str, bytes]) -> Optional[Tuple[str, Dict[str, 
         for a ``"pong"``. An order's ``status`` is Fyers' order status (the raw
         OMS code stays in ``rawStatus``) and ``orderNumStatus`` is ``"<id>:<status>"``.
 
+        A ``NaN``, ``Infinity`` or overflowing number reads as ``None``: the update
+        is kept (an order update is never dropped), only that value is lost.
+
     Raises:
-        ValueError: the frame is not JSON, or not a JSON object.
+        ValueError: the frame is not JSON (or nested too deeply to read), not a
+            JSON object, or not text. Nothing else escapes.
     """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        raise ValueError(f"an order socket frame must be text, not {type(text).__name__}")
     if text.strip() == "pong":
         return None
-    msg = json.loads(text)  # json.JSONDecodeError is a ValueError
+    msg = safejson.loads(text)
     if not isinstance(msg, dict):
         raise ValueError("order socket message is not a JSON object")
     for kind, names in KINDS:
@@ -557,10 +606,10 @@ def map_order_message(text: Union[str, bytes]) -> Optional[Tuple[str, Dict[str, 
             out = {names[k]: v for k, v in body.items() if k in names}
             if kind == "orders" and "status" in out:
                 raw = out["status"]
+                out["rawStatus"] = raw
                 try:
-                    out["rawStatus"] = raw
                     out["status"] = ORDER_STATUS.get(int(raw), raw)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
                     pass
                 if "id" in out:
                     out["orderNumStatus"] = f"{out['id']}:{out['status']}"

@@ -1,41 +1,47 @@
-"""Fyers' two websockets on background threads: market data (HSM binary) and orders (JSON).
+"""Fyers' market data websocket (HSM binary) on a background thread: :class:`FyersFeed`
+(the order socket is :class:`~brokers.fyers.order_feed.FyersOrder`).
 
-Both are :class:`~brokers.core.feed.FeedThread` subclasses (reconnect with
-backoff, subscriptions replayed after every reconnect, handlers off the
-socket thread, bounded :meth:`close`); the wire work is in
-:mod:`brokers.fyers.codec`.
+A :class:`~brokers.core.feed.FeedThread` subclass (reconnect with backoff,
+subscriptions replayed after every reconnect, handlers off the socket thread,
+bounded :meth:`close`); the wire work is in :mod:`brokers.fyers.codec`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
 from .. import errors
 from ..__version__ import __version__
-from ..core.feed import FeedThread
+from ..core.feed import FeedThread, Frame
 from ..core.redact import register
 from . import codec, routes
 from . import validate as check
 from .auth import jwt_claims, split_token
 
-__all__ = ["FyersFeed", "FyersOrder"]
+__all__ = ["FyersFeed"]
 
-log = logging.getLogger("brokers.fyers.feed")
+log = logging.getLogger(__name__)
 
 MAX_SYMBOLS = 5000  # per data connection (Fyers)
 CHUNK = 1500  # topics per subscribe message, as fyers_apiv3 sends them
 LOOKUP_CHUNK = 500  # symbols per /data/symbol-token call
 DATA_TYPES = ("SymbolUpdate", "DepthUpdate")
-# Order socket channel names (fyers_apiv3) -> the server's SLIST tokens.
-ORDER_CHANNELS: Dict[str, Tuple[str, ...]] = {
-    "OnOrders": ("orders",), "OnTrades": ("trades",), "OnPositions": ("positions",),
-    "OnGeneral": ("edis", "pricealerts", "login"),
-}
-_SOCKET_AUTH_CODES = {-8, -15, -16, -17, -209}
+_F = TypeVar("_F", bound="_FyersSocket[Any]")
 
 
 def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], str]:
@@ -44,7 +50,7 @@ def _split(access_token: str, client_id: Optional[str]) -> Tuple[Optional[str], 
     return split_token(client_id, access_token.strip())
 
 
-class _FyersSocket(FeedThread):
+class _FyersSocket(FeedThread[_F]):
     """What both Fyers sockets share: fyers_apiv3's spelling of close()."""
 
     def close_connection(self) -> None:
@@ -52,7 +58,7 @@ class _FyersSocket(FeedThread):
         self.close()
 
 
-class FyersFeed(_FyersSocket):
+class FyersFeed(_FyersSocket["FyersFeed"]):
     """Fyers' market data socket (HSM binary protocol): ticks, depth and indices.
 
     Handlers are attributes, each called on the dispatcher thread with the feed first
@@ -60,7 +66,10 @@ class FyersFeed(_FyersSocket):
 
     - ``on_tick(feed, ticks)``: a list of tick dicts, shaped as ``fyers_apiv3``'s
       ``on_message`` ticks (``{"ltp", ..., "type": "sf"|"if"|"dp", "symbol"}``); a
-      snapshot always gives a full tick, an update only when a value changed.
+      snapshot always gives a full tick, an update only when a value changed. A
+      frame damaged part-way (a record cut short or of an unknown type) still
+      delivers every record before the damage; the damage goes to ``on_error``
+      as a ``ValueError``.
     - ``on_message(feed, message)``: control answers (``{"type": "sub", "code": 200,
       "message": "Subscribed", "s": "ok"}``) and server notices.
     - ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed, error)``,
@@ -138,8 +147,8 @@ class FyersFeed(_FyersSocket):
         self.public_root = public_root
         self.index_names = dict(codec.INDEX_NAMES, **(index_names or {}))
         self.source = source
-        self.on_tick: Any = None
-        self.on_message: Any = None
+        self.on_tick: Optional[Callable[[FyersFeed, List[Dict[str, Any]]], object]] = None
+        self.on_message: Optional[Callable[[FyersFeed, Any], object]] = None
         self._subs_lock = threading.Lock()
         self._subs: Dict[str, Tuple[str, int]] = {}  # topic -> (symbol, channel)
         self._fytokens: Dict[str, str] = {str(k): str(v) for k, v in (fytokens or {}).items()}
@@ -160,7 +169,7 @@ class FyersFeed(_FyersSocket):
 
     def _on_open(self) -> None:
         # Log in, set the mode, and replay every pause and subscription (topic ids
-        # are forgotten on the dispatcher side, see _emit).
+        # are forgotten on the dispatcher side, in _on_connected).
         with self._subs_lock:
             subs = dict(self._subs)
             paused = set(self._paused)
@@ -179,25 +188,22 @@ class FyersFeed(_FyersSocket):
     def _keepalive(self) -> None:
         self._send(codec.PING_FRAME)  # Fyers' binary ping, as its SDK sends every 10 s
 
-    def _emit(self, name: str, *args: Any) -> None:
-        if name == "on_connect":
-            # Work-around: FeedThread has no dispatcher-side hook for a new connection.
-            # The connect event is queued after the old connection's last frame and
-            # before the new one's first, so this is the one safe place to forget the
-            # old topic ids (they are renumbered per connection).
-            self._book.reset()
-            self._since_ack = 0
-            self._ack_every = 0
-        super()._emit(name, *args)
+    def _on_connected(self) -> None:
+        # Between the old connection's last frame and the new one's first: forget the
+        # old topic ids (the server numbers them afresh per connection).
+        self._book.reset()
+        self._since_ack = 0
+        self._ack_every = 0
 
-    def _decode(self, frame: Union[bytes, str]) -> None:
+    def _decode(self, frame: Frame) -> None:
         if isinstance(frame, str):
             if frame.strip() != "pong":
                 self._emit("on_message", self, frame)
             return
         kind = codec.frame_type(frame)
         if kind == codec.DATAFEED:
-            number, ticks = self._book.feed(frame)
+            damage: List[ValueError] = []
+            number, ticks = self._book.feed(frame, damage)
             if self._ack_every:
                 self._since_ack += 1
                 if self._since_ack >= self._ack_every:
@@ -205,6 +211,9 @@ class FyersFeed(_FyersSocket):
                     self._send(codec.ack_message(number))
             if ticks:
                 self._emit("on_tick", self, ticks)
+            for error in damage:  # the records before the damage were delivered above
+                log.warning("fyers feed: %s", error)
+                self._report(error)
             return
         control = codec.parse_control(frame)
         if kind == codec.AUTH:
@@ -219,8 +228,8 @@ class FyersFeed(_FyersSocket):
         elif kind == codec.CUSTOM:
             notice = control.notice()
             self._emit("on_message", self, dict(notice, type="msg", s="error" if notice["code"] else "ok"))
-        elif kind in _CONTROL:
-            name, ok_text, fail_code = _CONTROL[kind]
+        elif kind in codec.CONTROL_ANSWERS:
+            name, ok_text, fail_code = codec.CONTROL_ANSWERS[kind]
             if kind == codec.MODE:
                 ok_text = "Lite Mode On" if self.litemode else "Full Mode On"
             if control.ok:
@@ -284,7 +293,7 @@ class FyersFeed(_FyersSocket):
                 out[topic] = sym
         return out
 
-    def _send_topics(self, build: Any, topics: List[str], channel: int) -> bool:
+    def _send_topics(self, build: Callable[[Sequence[str], int], bytes], topics: List[str], channel: int) -> bool:
         sent = True
         for i in range(0, len(topics), CHUNK):
             sent = self._send(build(topics[i:i + CHUNK], channel)) and sent
@@ -388,9 +397,8 @@ class FyersFeed(_FyersSocket):
             return
         super().connect(threaded=threaded)
 
-    def close(self) -> None:
-        super().close()
-        if self._own_client:
+    def _release(self) -> None:
+        if self._own_client:  # the lookup client the feed made for itself
             client, self._client = self._client, None
             if client is not None:
                 client.close()
@@ -398,146 +406,3 @@ class FyersFeed(_FyersSocket):
     def __repr__(self) -> str:
         state = "connected" if self.connected else "running" if self.running else "stopped"
         return f"<FyersFeed client_id={self.client_id} {state} symbols={len(self._subs)}>"
-
-
-_CONTROL = {
-    codec.SUBSCRIBE: ("sub", "Subscribed", 11011),
-    codec.UNSUBSCRIBE: ("unsub", "Unsubscribed", 11012),
-    codec.PAUSE: ("cp", "Channel Paused", 11032),
-    codec.RESUME: ("cr", "Channel Resumed", 11031),
-    codec.MODE: ("ful", "Full Mode On", 12001),
-}
-
-
-class FyersOrder(_FyersSocket):
-    """Fyers' order socket: order, trade and position updates as JSON.
-
-    Handlers (attributes, called with the feed first):
-
-    - ``on_order_update(feed, message)``: ``{"s": "ok", "orders": {...}}`` with
-      fyers_apiv3's field names; ``status`` is Fyers' order status (1 cancelled,
-      2 traded, 4 transit, 5 rejected, 6 pending), the OMS code is in ``rawStatus``.
-    - ``on_trade(feed, message)``: ``{"s": "ok", "trades": {...}}``
-    - ``on_position(feed, message)``: ``{"s": "ok", "positions": {...}}``
-    - ``on_general(feed, message)``: anything else (eDIS, price alerts, login, acks)
-    - ``on_connect``, ``on_close``, ``on_error``, ``on_reconnect``, ``on_noreconnect``.
-
-    Args:
-        access_token: ``"APPID:token"`` or the bare token with ``client_id``.
-        client_id: the app id, when the token has no prefix.
-        url: the socket URL (default ``wss://socket.fyers.in/trade/v3``).
-        ping_every: seconds between the text pings Fyers expects (0 disables them).
-        reconnect, max_retries, max_delay, **timings: see :class:`~brokers.core.feed.FeedThread`
-            (the watchdog defaults to 3 ping periods: the server answers each ping).
-
-    Example::
-
-        feed = FyersOrder(f"{client_id}:{token}")
-        feed.on_order_update = lambda feed, msg: print(msg["orders"]["status"])
-        feed.on_connect = lambda feed: feed.subscribe("OnOrders,OnTrades,OnPositions")
-        feed.connect(threaded=True)
-    """
-
-    broker = "fyers"
-
-    def __init__(
-        self,
-        access_token: str,
-        *,
-        client_id: Optional[str] = None,
-        url: str = routes.ORDER_WS,
-        ping_every: float = 10.0,
-        reconnect: bool = True,
-        max_retries: int = 50,
-        max_delay: float = 60.0,
-        **timings: Any,
-    ) -> None:
-        app, token = _split(access_token, client_id)
-        if not app:
-            raise ValueError("client_id is required: pass access_token='APPID:token' or client_id=...")
-        if ping_every > 0:
-            timings.setdefault("watchdog", 3 * ping_every)
-        timings.setdefault("keepalive", ping_every if ping_every > 0 else None)
-        super().__init__(reconnect=reconnect, max_retries=max_retries, max_delay=max_delay, **timings)
-        register(token)
-        self.client_id = app
-        self._token = token
-        self.url = url
-        self.on_order_update: Any = None
-        self.on_trade: Any = None
-        self.on_position: Any = None
-        self.on_general: Any = None
-        self._lists: Set[str] = set()
-        self._lists_lock = threading.Lock()
-
-    def _url(self) -> str:
-        return self.url
-
-    def _headers(self) -> Dict[str, str]:
-        return {"authorization": f"{self.client_id}:{self._token}", "User-Agent": f"brokers-python/{__version__}"}
-
-    def _on_open(self) -> None:
-        with self._lists_lock:
-            lists = sorted(self._lists)
-        if lists:
-            self._send(json.dumps({"T": "SUB_ORD", "SLIST": lists, "SUB_T": 1}))
-
-    def _keepalive(self) -> None:
-        self._send("ping")  # Fyers answers "pong", which also feeds the watchdog
-
-    def _decode(self, frame: Union[bytes, str]) -> None:
-        mapped = codec.map_order_message(frame)
-        if mapped is None:
-            return  # "pong"
-        kind, message = mapped
-        if kind == "general" and message.get("s") == "error":
-            code = message.get("code")
-            if code in _SOCKET_AUTH_CODES:
-                self._give_up(errors.TokenExpired(str(message.get("message") or "the order socket refused the "
-                                                      "token"), broker=self.broker, code=code))
-                return
-        handler = {"orders": "on_order_update", "trades": "on_trade", "positions": "on_position"}.get(kind, "on_general")
-        self._emit(handler, self, message)
-
-    @staticmethod
-    def _slist(data_type: str) -> List[str]:
-        if not isinstance(data_type, str) or not data_type.strip():
-            raise ValueError("data_type must name channels: 'OnOrders,OnTrades,OnPositions,OnGeneral'")
-        out: List[str] = []
-        for name in (n.strip() for n in data_type.split(",")):
-            if name not in ORDER_CHANNELS:
-                raise ValueError(f"data_type: unknown channel {name!r}; use {', '.join(ORDER_CHANNELS)}")
-            out.extend(ORDER_CHANNELS[name])
-        return out
-
-    def subscribe(self, data_type: str) -> bool:
-        """Subscribe to ``"OnOrders"``, ``"OnTrades"``, ``"OnPositions"``, ``"OnGeneral"``
-        (comma-separated); remembered and replayed after reconnects. True if sent now."""
-        slist = self._slist(data_type)
-        with self._lists_lock:
-            self._lists.update(slist)
-        return self._send(json.dumps({"T": "SUB_ORD", "SLIST": slist, "SUB_T": 1}))
-
-    def unsubscribe(self, data_type: str) -> bool:
-        """Stop updates of the named channels. True if sent now."""
-        slist = self._slist(data_type)
-        with self._lists_lock:
-            self._lists.difference_update(slist)
-        return self._send(json.dumps({"T": "SUB_ORD", "SLIST": slist, "SUB_T": -1}))
-
-    def set_access_token(self, access_token: str) -> None:
-        """Use a new token (``"APPID:token"`` or bare) from the next (re)connect on."""
-        app, token = _split(access_token, self.client_id)
-        if app != self.client_id:
-            raise ValueError("access_token belongs to another app")
-        register(token)
-        self._token = token
-
-    @property
-    def subscriptions(self) -> List[str]:
-        with self._lists_lock:
-            return sorted(self._lists)
-
-    def __repr__(self) -> str:
-        state = "connected" if self.connected else "running" if self.running else "stopped"
-        return f"<FyersOrder client_id={self.client_id} {state} lists={sorted(self._lists)}>"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import struct
-from typing import Any, Dict, List, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from ..core import safejson
 
 __all__ = [
     "MODE_FULL",
@@ -121,8 +122,10 @@ def parse_mf_instruments(data: Union[bytes, str]) -> List[Dict[str, Any]]:
 
 
 # -- ticker frames --------------------------------------------------------------------
-# Layouts and divisors: ../shared/reference/kite.md section 5 (kiteconnect ticker.py).
-# One struct unpack per packet, then one dict literal: building the dicts is the
+# Layouts and divisors are kiteconnect's (ticker.py): a frame is a >H packet count,
+# then per packet a >H length and the packet; the length tells the mode (8 ltp,
+# 28/32 index quote/full, 44 quote, 184 full); prices are paise (divide by 100), CDS
+# by 10^7, BCD and NCO by 10^4. One struct unpack per packet, then one dict literal: building the dicts is the
 # real cost, so every value is computed once and the literals are spelled out.
 
 MODE_LTP = "ltp"
@@ -155,7 +158,8 @@ def ist_datetime(epoch: int) -> dt.datetime:
     return value
 
 
-def parse_binary(frame: Union[bytes, bytearray, memoryview]) -> List[Dict[str, Any]]:
+def parse_binary(frame: Union[bytes, bytearray, memoryview],
+                 errors: Optional[List[ValueError]] = None) -> List[Dict[str, Any]]:
     """Parse one binary ticker frame into kiteconnect's tick dicts.
 
     The dicts are those of kiteconnect's ``KiteTicker`` (same keys, values and
@@ -165,12 +169,18 @@ def parse_binary(frame: Union[bytes, bytearray, memoryview]) -> List[Dict[str, A
     Args:
         frame: the websocket message: ``>H`` packet count, then per packet ``>H``
             length and the packet. A frame shorter than 2 bytes is a heartbeat.
+        errors: a list to collect damage in instead of raising: a truncated frame
+            then returns the ticks of every packet before the damage and appends
+            the ``ValueError`` here (what the feed does, so that one bad packet
+            costs only itself).
 
     Returns:
-        One dict per packet; packets of an unknown length are skipped.
+        One dict per packet; packets of an unknown length are skipped. Every value
+        is read from an integer, so no price can be NaN or infinite.
 
     Raises:
-        ValueError: the frame is truncated (a length runs past its end) or not bytes.
+        ValueError: the frame is truncated (a length runs past its end) and no
+            ``errors`` list was given, or the frame is not bytes.
 
     Example::
 
@@ -187,13 +197,14 @@ def parse_binary(frame: Union[bytes, bytearray, memoryview]) -> List[Dict[str, A
     pos = 2
     for _ in range(count):
         if pos + 2 > size:
-            raise ValueError(f"truncated ticker frame: {count} packets announced, {len(ticks)} readable")
+            return _damaged(ticks, errors, f"truncated ticker frame: {count} packets announced, "
+                                           f"{len(ticks)} readable")
         (length,) = _U16(frame, pos)
         pos += 2
         end = pos + length
         if end > size:
-            raise ValueError(f"truncated ticker frame: packet of {length} bytes at offset {pos} "
-                             f"runs past the end ({size} bytes)")
+            return _damaged(ticks, errors, f"truncated ticker frame: packet of {length} bytes at offset "
+                                           f"{pos} runs past the end ({size} bytes)")
         if length == 184:
             append(_full(frame, pos))
         elif length == 44:
@@ -205,6 +216,13 @@ def parse_binary(frame: Union[bytes, bytearray, memoryview]) -> List[Dict[str, A
         elif length == 28 or length == 32:
             append(_index(frame, pos, length))
         pos = end
+    return ticks
+
+
+def _damaged(ticks: List[Dict[str, Any]], errors: Optional[List[ValueError]], why: str) -> List[Dict[str, Any]]:
+    if errors is None:
+        raise ValueError(why)
+    errors.append(ValueError(why))
     return ticks
 
 
@@ -279,15 +297,18 @@ def parse_text(message: Union[str, bytes]) -> Tuple[str, Any]:
         ``("order", data)`` for an order update with data (the postback order dict),
         ``("error", data)`` for an error message (usually a string), otherwise
         ``("message", obj)`` with the decoded JSON, or the text itself when it is not
-        JSON.
+        JSON (or is nested too deeply to read). ``NaN``, ``Infinity`` and numbers
+        too large for a float decode as ``None``.
 
     Raises:
-        ValueError: ``message`` is bytes that are not UTF-8.
+        ValueError: ``message`` is bytes that are not UTF-8, or not text at all.
     """
     if isinstance(message, (bytes, bytearray)):
         message = bytes(message).decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if not isinstance(message, str):
+        raise ValueError(f"a text frame must be str or bytes, not {type(message).__name__}")
     try:
-        data = json.loads(message)
+        data = safejson.loads(message)
     except ValueError:
         return "message", message
     if isinstance(data, dict):

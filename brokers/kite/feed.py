@@ -9,9 +9,10 @@ tick dicts are kiteconnect's ``KiteTicker`` ones, with IST datetimes).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Type, TypeVar, Union
 from urllib.parse import quote
 
 from ..__version__ import __version__
@@ -22,15 +23,18 @@ from . import codec
 
 __all__ = ["KiteFeed"]
 
+log = logging.getLogger(__name__)
+
 WEB_API_KEY = "kitefront"
 CONNECT_URL = "wss://ws.kite.trade"
 WEB_URL = "wss://ws.zerodha.com"
 WEB_VERSION = "3.0.0"
 MAX_TOKENS = 3000  # per connection, Kite's documented limit
 BATCH = 500  # tokens per subscribe message, to keep each message small
+_K = TypeVar("_K", bound="KiteFeed")
 
 
-class KiteFeed(FeedThread):
+class KiteFeed(FeedThread["KiteFeed"]):
     """Kite's websocket ticker: ticks in ltp/quote/full mode and order updates.
 
     Log in as a KiteConnect app (``api_key`` + ``access_token``, to
@@ -39,7 +43,9 @@ class KiteFeed(FeedThread):
     feed's dispatcher thread with the feed first:
 
     - ``on_tick(feed, ticks)``: a list of tick dicts (or the raw frame with
-      ``parse_data=False``; parse it later with :func:`brokers.kite.codec.parse_binary`)
+      ``parse_data=False``; parse it later with :func:`brokers.kite.codec.parse_binary`).
+      A frame cut short still delivers every packet before the cut; the damage
+      goes to ``on_error`` as a ``ValueError``.
     - ``on_order_update(feed, order)``: the postback-shaped order dict
     - ``on_message(feed, message)``: other text messages (decoded JSON, or the text)
     - ``on_connect(feed)``, ``on_close(feed, code, reason)``, ``on_error(feed, error)``,
@@ -112,14 +118,14 @@ class KiteFeed(FeedThread):
         self._access_token = access_token
         self.root = (url or (WEB_URL if enctoken else CONNECT_URL)).rstrip("/")
         self.parse_data = parse_data
-        self.on_tick: Any = None
-        self.on_order_update: Any = None
-        self.on_message: Any = None
+        self.on_tick: Optional[Callable[[KiteFeed, Any], object]] = None
+        self.on_order_update: Optional[Callable[[KiteFeed, Dict[str, Any]], object]] = None
+        self.on_message: Optional[Callable[[KiteFeed, Any], object]] = None
         self._modes: Dict[int, str] = {}
         self._modes_lock = threading.Lock()
 
     @classmethod
-    def from_kite(cls, kite: Any, **options: Any) -> "KiteFeed":
+    def from_kite(cls: Type[_K], kite: Any, **options: Any) -> _K:
         """A feed with the credentials of a logged-in :class:`~brokers.kite.Kite` client,
         whichever kind its session is (Kite Web or KiteConnect).
 
@@ -188,12 +194,12 @@ class KiteFeed(FeedThread):
 
     # -- kiteconnect's KiteTicker spellings, so its code moves over -----------------------
     @property
-    def on_ticks(self) -> Any:
+    def on_ticks(self) -> Optional[Callable[[KiteFeed, Any], object]]:
         """KiteTicker's name for :attr:`on_tick` (same ``(feed, ticks)`` arguments)."""
         return self.on_tick
 
     @on_ticks.setter
-    def on_ticks(self, handler: Any) -> None:
+    def on_ticks(self, handler: Optional[Callable[[KiteFeed, Any], object]]) -> None:
         self.on_tick = handler
 
     def resubscribe(self) -> None:
@@ -220,9 +226,13 @@ class KiteFeed(FeedThread):
                 self._emit("on_message", self, data)
         elif len(frame) > 4:  # shorter frames are heartbeats (or empty), as in kiteconnect
             if self.parse_data:
-                ticks = codec.parse_binary(frame)
+                damage: List[ValueError] = []
+                ticks = codec.parse_binary(frame, damage)
                 if ticks:
                     self._emit("on_tick", self, ticks)
+                for error in damage:  # the packets before the damage were delivered above
+                    log.warning("kite feed: %s", error)
+                    self._report(error)
             else:
                 self._emit("on_tick", self, frame)
 

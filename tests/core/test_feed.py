@@ -11,7 +11,7 @@ from brokers.core.feed import FeedThread
 from brokers.errors import AuthError, NetworkError, TokenExpired
 from brokers.sandbox.ws import WsConnection, WsRoute, WsServer
 
-WAIT = 5.0
+from ..recorder import WAIT, FeedRecorder, wait_for
 
 
 class Server:
@@ -26,6 +26,7 @@ class Server:
         self.ping_now = threading.Event()
         self.burst = threading.Event()
         self.burst_read = threading.Event()
+        self.fatal_then_close = False  # say "fatal" and close at once, as Dhan does with code 807
         self.ws.add(WsRoute("/t", self.serve, self.authorize))
         self.ws.start()
 
@@ -39,6 +40,10 @@ class Server:
 
     def serve(self, conn: WsConnection) -> None:
         conn.send("hello")
+        if self.fatal_then_close:
+            conn.send("fatal")
+            conn.raw.close()
+            return
         while not conn.closed.is_set():
             msg = conn.recv(timeout=0.05)
             if msg is not None:
@@ -87,51 +92,12 @@ class Echo(FeedThread):
             self._emit("on_message", self, frame)
 
 
-class Recorder:
-    """Handlers that record calls and set events."""
+class Recorder(FeedRecorder):
+    """The shared recorder, plus a way to wake its waiters from a replaced handler."""
 
-    def __init__(self, feed: Echo) -> None:
-        self.messages: List[str] = []
-        self.errors: List[BaseException] = []
-        self.reconnects: List[int] = []
-        self.connects = 0
-        self.closes = 0
-        self.gave_up = threading.Event()
-        self.cond = threading.Condition()
-        feed.on_connect = self._connect
-        feed.on_message = self._message
-        feed.on_error = self._error
-        feed.on_reconnect = self._reconnect
-        feed.on_noreconnect = lambda f: self.gave_up.set()
-        feed.on_close = self._close
-
-    def _notify(self) -> None:
+    def notify(self) -> None:
         with self.cond:
             self.cond.notify_all()
-
-    def _connect(self, feed: Any) -> None:
-        self.connects += 1
-        self._notify()
-
-    def _message(self, feed: Any, m: str) -> None:
-        self.messages.append(m)
-        self._notify()
-
-    def _error(self, feed: Any, e: BaseException) -> None:
-        self.errors.append(e)
-        self._notify()
-
-    def _reconnect(self, feed: Any, attempt: int) -> None:
-        self.reconnects.append(attempt)
-        self._notify()
-
-    def _close(self, feed: Any, code: Any, reason: Any) -> None:
-        self.closes += 1
-        self._notify()
-
-    def wait(self, predicate: Any, timeout: float = WAIT) -> bool:
-        with self.cond:
-            return self.cond.wait_for(predicate, timeout)
 
 
 @pytest.fixture
@@ -216,7 +182,7 @@ def test_raising_handler_is_reported_and_feed_goes_on(server):
         seen.append(m)
         if m == "hello":
             raise KeyError("boom")
-        rec._notify()
+        rec.notify()
 
     feed.on_message = bad
     with feed:
@@ -249,7 +215,7 @@ def test_handshake_403_is_reported_once_and_not_retried(server):
     feed = Echo(server.url, max_retries=50)
     rec = Recorder(feed)
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert server.handshakes == 1
     assert len(rec.errors) == 1 and isinstance(rec.errors[0], TokenExpired)
@@ -267,7 +233,7 @@ def test_give_up_from_decode_stops_for_good(server):
     feed = Refused(server.url)
     rec = Recorder(feed)
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert [str(e) for e in rec.errors] == ["[test] token expired (807)"]
     assert rec.reconnects == [] and server.handshakes == 1
@@ -318,7 +284,7 @@ def test_gives_up_after_max_retries(server):
     rec = Recorder(feed)
     server.refuse = 503
     feed.connect(threaded=True)
-    assert rec.gave_up.wait(WAIT)
+    assert rec.wait(lambda: rec.gave_up)
     feed.close()
     assert rec.reconnects == [1, 2, 3]
     assert server.handshakes == 4
@@ -361,7 +327,8 @@ def test_backlog_limit_drops_binary_frames_only(server):
     feed = Echo(server.url, watchdog=None, max_backlog=2)
     rec = Recorder(feed)
     release = threading.Event()
-    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, rec._message(f, m))
+    record = feed.on_message
+    feed.on_message = lambda f, m: (release.wait(WAIT) if m == "hello" else None, record(f, m))
     with feed:
         feed.connect(threaded=True)
         server.burst.set()
@@ -448,3 +415,125 @@ def test_missing_websocket_client_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "websocket", None)
     with pytest.raises(ImportError, match=r"brokers\[feed\]"):
         Echo("ws://x")
+
+
+# -- hooks --------------------------------------------------------------------------------
+def test_fatal_message_right_before_the_close_stops_without_a_reconnect(server):
+    """The reader sees the close before the dispatcher reads the fatal message: it
+    must wait for the dispatcher before deciding to reconnect."""
+    server.fatal_then_close = True
+
+    class Fatal(Echo):
+        def _decode(self, frame: Any) -> None:
+            if frame == "fatal":
+                run = self._run
+                assert run is not None
+                # Make the race certain: read the message only once the connection is over.
+                assert wait_for(lambda: run.opened_at is None)
+                self._give_up(AuthError("token expired (807)", broker="test"))
+
+    feed = Fatal(server.url)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    try:
+        assert rec.wait(lambda: rec.gave_up)
+        assert rec.wait(lambda: not feed.running)
+        assert [str(e) for e in rec.errors] == ["[test] token expired (807)"]
+        assert rec.reconnects == [] and server.handshakes == 1
+    finally:
+        feed.close()
+
+
+def test_on_connected_runs_on_the_dispatcher_between_connections(server):
+    events: List[Any] = []
+
+    class Hooked(Echo):
+        def _on_connected(self) -> None:
+            events.append(("connected", threading.current_thread().name))
+
+        def _decode(self, frame: Any) -> None:
+            if frame == "hello":
+                events.append(("hello", threading.current_thread().name))
+            super()._decode(frame)
+
+    feed = Hooked(server.url, stable_after=60)
+    rec = Recorder(feed)
+    record = feed.on_connect
+    feed.on_connect = lambda f: (events.append(("on_connect", threading.current_thread().name)), record(f))
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1 and "hello" in rec.messages)
+        assert server.ws.drop_all() == 1
+        assert rec.wait(lambda: rec.connects == 2 and rec.messages.count("hello") == 2)
+    assert [name for name, _ in events] == ["connected", "on_connect", "hello"] * 2
+    assert {thread for _, thread in events} == {"Hooked-dispatch"}
+
+
+def test_a_failing_on_connected_is_reported_and_the_feed_goes_on(server):
+    class Broken(Echo):
+        def _on_connected(self) -> None:
+            raise KeyError("hook bug")
+
+    feed = Broken(server.url)
+    rec = Recorder(feed)
+    with feed:
+        feed.connect(threaded=True)
+        assert rec.wait(lambda: rec.connects == 1 and "hello" in rec.messages)
+    assert [type(e) for e in rec.errors] == [KeyError]
+
+
+def test_goodbye_is_sent_before_the_close_and_release_runs_after(server):
+    released: List[bool] = []
+
+    class Polite(Echo):
+        def _goodbye(self) -> None:
+            self._send("bye")
+
+        def _release(self) -> None:
+            released.append(self.running)
+
+    feed = Polite(server.url)
+    rec = Recorder(feed)
+    feed.connect(threaded=True)
+    assert rec.wait(lambda: rec.connects == 1)
+    feed.close()
+    assert wait_for(lambda: "bye" in server.received)
+    assert released == [False]
+    feed.close()  # idempotent; a feed that is not connected says no goodbye
+    assert server.received.count("bye") == 1
+
+
+TYPED = """
+from typing import Any, Dict, List
+from brokers.kite import KiteFeed
+from brokers.dhan import DhanFeed, DhanOrder
+from brokers.fyers import FyersFeed, FyersOrder
+
+def ticks(feed: KiteFeed, ticks: List[Dict[str, Any]]) -> None: ...
+k = KiteFeed(user_id="AB1234", enctoken="x")
+k.on_connect = lambda f: print(f.subscribe([1]))
+k.on_tick = ticks
+k.on_error = lambda f, e: print(f.subscribed_tokens, e.args)
+d = DhanFeed("1", "t")
+d.on_connect = lambda f: print(f.subscribe([("NSE_EQ", "1")]))
+o = DhanOrder("1", "t")
+o.on_order_update = lambda f, order: print(order["OrderNo"])
+y = FyersFeed("A-100:t")
+y.on_tick = lambda f, t: print(t[0]["ltp"], f.subscriptions)
+z = FyersOrder("A-100:t")
+z.on_trade = lambda f, m: print(m["s"], f.subscriptions)
+y.on_connect = lambda f: f.subscribe(["NSE:SBIN-EQ"])  # what a handler returns is ignored
+k.on_connect = lambda f, extra: None
+d.on_close = lambda f: None
+k.on_connect = lambda f: f.no_such_method()
+"""
+
+
+def test_handlers_are_typed_with_the_feed_subclass(tmp_path):
+    """mypy --strict sees each handler's feed as the broker's class, and wrong arities."""
+    api = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "typed.py"
+    snippet.write_text(TYPED)
+    out, _, status = api.run(["--strict", "--no-incremental", "--no-error-summary", str(snippet)])
+    lines = [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in out.splitlines() if ": error:" in line]
+    assert lines == ["21", "22", "23"], out

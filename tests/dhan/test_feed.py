@@ -13,10 +13,9 @@ from brokers import errors
 from brokers.dhan import Dhan, DhanFeed, DhanOrder, codec
 from brokers.sandbox import Sandbox
 
-from ..recorder import FeedRecorder
+from ..recorder import FeedRecorder, wait_for
 from .conftest import CLIENT
 
-WAIT = 5.0
 FAST = dict(initial_delay=0.05, max_delay=0.2, watchdog=2.0, ping_interval=2.0, ping_timeout=1.0,
             stable_after=60.0)
 
@@ -33,16 +32,7 @@ class Rec(FeedRecorder):
     """Ticks flattened into one list; raw frames (parse_data=False) kept apart."""
 
     def __init__(self, feed: Any) -> None:
-        self.raw: List[Any] = []
-        super().__init__(feed)
-
-    def _on_tick(self, feed: Any, ticks: Any) -> None:
-        if isinstance(ticks, bytes):
-            self._add(self.raw, ticks)
-        else:
-            with self.cond:
-                self.ticks.extend(ticks)
-                self.cond.notify_all()
+        super().__init__(feed, flatten=True)
 
     def seen(self, kind: str, sid: int, since: int = 0) -> Callable[[], bool]:
         return lambda: any(t["type"] == kind and t["security_id"] == sid for t in self.ticks[since:])
@@ -95,15 +85,15 @@ def test_subscriptions_go_in_batches_of_100_and_modes_move(sb):
         def counts() -> List[int]:
             sessions = fs._sessions()
             return [m["InstrumentCount"] for m in sessions[0].received] if sessions else []
-        assert fs.wait(lambda: sum(counts()) == 251)
+        assert wait_for(lambda: sum(counts()) == 251)
         assert counts() == [100, 100, 51] and not rec.errors
         assert rec.wait(rec.seen("Quote Data", 1333))
         feed.subscribe([("NSE_EQ", "1333", "full")])  # moves 1333 from quote to full
-        assert fs.wait(lambda: [m["RequestCode"] for m in fs._sessions()[0].received][-2:] == [18, 21])
+        assert wait_for(lambda: [m["RequestCode"] for m in fs._sessions()[0].received][-2:] == [18, 21])
         since = len(rec.ticks)
         assert rec.wait(rec.seen("Full Data", 1333, since))
         feed.unsubscribe([("NSE_EQ", "1333")])
-        assert fs.wait(lambda: fs._sessions()[0].received[-1]["RequestCode"] == 22)
+        assert wait_for(lambda: fs._sessions()[0].received[-1]["RequestCode"] == 22)
         assert ("NSE_EQ", "1333") not in feed.subscriptions and len(feed.subscriptions) == 250
     finally:
         feed.close()
@@ -246,7 +236,6 @@ def test_odd_frames_do_not_stop_the_feed(sb):
         if len(calls) == 1:
             raise RuntimeError("user bug")
         rec.on_tick(f, ticks)
-    rec.on_tick = feed.on_tick
     feed.on_tick = bad_handler
     feed.connect(threaded=True)
     try:
@@ -272,7 +261,7 @@ def test_close_is_bounded_idempotent_and_says_goodbye(sb):
     feed.close()
     feed.close()
     assert not feed.running and not feed.connected
-    assert sb.dhan_feed.wait(lambda: any(m.get("RequestCode") == 12 for m in session.received))
+    assert wait_for(lambda: any(m.get("RequestCode") == 12 for m in session.received))
     # and it can be started again
     feed.connect(threaded=True)
     try:
@@ -315,7 +304,7 @@ def test_order_updates_arrive(sb):
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
+        assert wait_for(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
         with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
             placed = dhan.place_order("1333", "NSE_EQ", "BUY", 2, "LIMIT", "CNC", 1500, tag="ou-1")
             dhan.cancel_order(placed["orderId"])
@@ -333,10 +322,10 @@ def test_order_feed_reconnects_and_logs_in_again(sb):
     rec = Rec(feed)
     feed.connect(threaded=True)
     try:
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
+        assert wait_for(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
         sb.drop_feeds("/dhan/orders")
         assert rec.wait(lambda: rec.connects == 2)
-        assert sb.dhan_feed.wait(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
+        assert wait_for(lambda: sb.dhan_feed._order_count(CLIENT) == 1)
         sb.dhan_feed.push("ignored")  # market-feed push reaches no order socket
         with Dhan(CLIENT, token, rate_limits=False, cache_dir=False, **sb.dhan_urls()) as dhan:
             dhan.place_order("1333", "NSE_EQ", "BUY", 1, "MARKET", "CNC", 0)

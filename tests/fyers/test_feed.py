@@ -3,9 +3,8 @@ reconnect with subscriptions restored, auth failures, pings, bounded close."""
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -13,46 +12,10 @@ from brokers import errors
 from brokers.fyers import Fyers, FyersFeed, FyersOrder
 from brokers.sandbox import Sandbox
 
-WAIT = 5.0
+from ..recorder import FeedRecorder, wait_for
+
 FAST = {"initial_delay": 0.05, "max_delay": 0.2}
 SBIN, NIFTY, INFY = "NSE:SBIN-EQ", "NSE:NIFTY50-INDEX", "NSE:INFY-EQ"
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
-    """Poll server-side state (which cannot notify us) on an Event, never time.sleep."""
-    deadline = time.monotonic() + timeout
-    tick = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            return bool(predicate())
-        tick.wait(0.01)
-    return True
-
-
-class Recorder:
-    """Handlers that record what they see and wake waiters."""
-
-    def __init__(self, feed: Any, names: List[str]) -> None:
-        self.cond = threading.Condition()
-        self.calls: Dict[str, List[Any]] = {n: [] for n in names + ["on_connect", "on_error", "on_reconnect",
-                                                                     "on_close", "on_noreconnect"]}
-        for name in self.calls:
-            setattr(feed, name, self._handler(name))
-
-    def _handler(self, name: str) -> Callable[..., None]:
-        def record(feed: Any, *args: Any) -> None:
-            with self.cond:
-                self.calls[name].append(args[0] if len(args) == 1 else args)
-                self.cond.notify_all()
-        return record
-
-    def wait(self, predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
-        with self.cond:
-            return self.cond.wait_for(predicate, timeout)
-
-    def ticks(self) -> List[Dict[str, Any]]:
-        with self.cond:
-            return [t for batch in self.calls["on_tick"] for t in batch]
 
 
 @pytest.fixture
@@ -73,21 +36,21 @@ def _no_threads(f: Any) -> bool:
 
 
 def _data_session(sb: Sandbox) -> Any:
-    assert wait_until(lambda: len(sb.fyers_data.sessions()) == 1)
+    assert wait_for(lambda: len(sb.fyers_data.sessions()) == 1)
     return sb.fyers_data.sessions()[0]
 
 
 # -- data socket ---------------------------------------------------------------------------------------
 def test_ticks_for_symbols_and_index_subscribed_on_connect(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.on_connect = lambda f: f.subscribe([SBIN, NIFTY])
     feed.connect(threaded=True)
-    assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks()}
-                    and sum(t["symbol"] == SBIN for t in rec.ticks()) >= 3)
-    sbin = [t for t in rec.ticks() if t["symbol"] == SBIN]
+    assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks}
+                    and sum(t["symbol"] == SBIN for t in rec.ticks) >= 3)
+    sbin = [t for t in rec.ticks if t["symbol"] == SBIN]
     assert sbin[0]["type"] == "sf" and sbin[0]["prev_close_price"] == 812.45 and "ch" in sbin[0]
     assert all(set(t) >= {"ltp", "vol_traded_today", "bid_price", "ask_price"} for t in sbin)
-    nifty = next(t for t in rec.ticks() if t["symbol"] == NIFTY)
+    nifty = next(t for t in rec.ticks if t["symbol"] == NIFTY)
     assert nifty["type"] == "if" and nifty["prev_close_price"] == 24310.55
     assert {"type": "cn", "code": 200, "message": "Authentication done", "s": "ok"} in rec.calls["on_message"]
     assert any(m.get("type") == "sub" for m in rec.calls["on_message"])
@@ -96,72 +59,72 @@ def test_ticks_for_symbols_and_index_subscribed_on_connect(sb, feed):
 
 
 def test_subscribe_before_connect_is_sent_once_connected(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     assert feed.subscribe([SBIN]) is False  # remembered only
     feed.connect(threaded=True)
-    assert rec.wait(lambda: any(t["symbol"] == SBIN for t in rec.ticks()))
+    assert rec.wait(lambda: any(t["symbol"] == SBIN for t in rec.ticks))
     kinds = [k for k, _ in _data_session(sb).received]
     assert kinds[:3] == [1, 12, 4]  # auth, mode, subscribe
 
 
 def test_reconnect_restores_subscriptions_without_new_lookups(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.subscribe([SBIN, NIFTY])
     feed.subscribe([INFY], data_type="DepthUpdate", channel=12)
     feed.channel_pause(12)
     feed.connect(threaded=True)
-    assert rec.wait(lambda: len(rec.calls["on_connect"]) == 1 and any(t["symbol"] == SBIN for t in rec.ticks()))
+    assert rec.wait(lambda: len(rec.calls["on_connect"]) == 1 and any(t["symbol"] == SBIN for t in rec.ticks))
     first = _data_session(sb)
     # The subscribe and pause frames may still be on their way to the server after the first tick.
     expected = {"sf|nse_cm|3045", "if|nse_cm|Nifty 50", "dp|nse_cm|1594"}
-    assert wait_until(lambda: set(first.topics) == expected and 12 in first.paused)
+    assert wait_for(lambda: set(first.topics) == expected and 12 in first.paused)
     assert sb.drop_feeds("/fyers/data") == 1
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
     assert rec.calls["on_reconnect"] and rec.calls["on_reconnect"][0] == 1
-    assert wait_until(lambda: any(s is not first and len(s.topics) == 3 for s in sb.fyers_data.sessions()))
+    assert wait_for(lambda: any(s is not first and len(s.topics) == 3 for s in sb.fyers_data.sessions()))
     second = next(s for s in sb.fyers_data.sessions() if s is not first)
     assert set(second.topics) == set(first.topics) and second.paused == {12}
-    before = len(rec.ticks())
-    assert rec.wait(lambda: len([t for t in rec.ticks()[before:] if t["symbol"] == SBIN]) >= 2)
-    assert not any(t["type"] == "dp" for t in rec.ticks()[before:])  # channel 12 stayed paused
+    before = len(rec.ticks)
+    assert rec.wait(lambda: len([t for t in rec.ticks[before:] if t["symbol"] == SBIN]) >= 2)
+    assert not any(t["type"] == "dp" for t in rec.ticks[before:])  # channel 12 stayed paused
     assert len(sb.requests("POST", "/fyers/data/symbol-token")) == 2  # one per subscribe call, none on replay
     feed.channel_resume(12)
-    assert rec.wait(lambda: any(t["type"] == "dp" and t["symbol"] == INFY for t in rec.ticks()[before:]))
+    assert rec.wait(lambda: any(t["type"] == "dp" and t["symbol"] == INFY for t in rec.ticks[before:]))
 
 
 def test_unsubscribe_pause_resume_and_lite_mode(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.connect(threaded=True)
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 1)
     feed.subscribe([SBIN, INFY])
     s = _data_session(sb)
-    assert wait_until(lambda: len(s.topics) == 2)
+    assert wait_for(lambda: len(s.topics) == 2)
     assert feed.unsubscribe([INFY]) is True
-    assert wait_until(lambda: set(s.topics) == {"sf|nse_cm|3045"})
+    assert wait_for(lambda: set(s.topics) == {"sf|nse_cm|3045"})
     assert "sf|nse_cm|3045" in feed.subscriptions and len(feed.subscriptions) == 1
     feed.channel_pause(11)
-    assert wait_until(lambda: 11 in s.paused)
+    assert wait_for(lambda: 11 in s.paused)
     feed.channel_resume(11)
-    assert wait_until(lambda: 11 not in s.paused)
+    assert wait_for(lambda: 11 not in s.paused)
     feed.set_litemode(True)
-    assert wait_until(lambda: s.lite)
-    mark = len(rec.ticks())
-    assert rec.wait(lambda: len(rec.ticks()) > mark + 1)
-    lite = rec.ticks()[-1]
+    assert wait_for(lambda: s.lite)
+    mark = len(rec.ticks)
+    assert rec.wait(lambda: len(rec.ticks) > mark + 1)
+    lite = rec.ticks[-1]
     assert set(lite) == {"ltp", "symbol", "type"} and lite["symbol"] == SBIN
 
 
 def test_depth_ticks(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.on_connect = lambda f: f.subscribe([INFY], data_type="DepthUpdate")
     feed.connect(threaded=True)
-    assert rec.wait(lambda: any(t["type"] == "dp" for t in rec.ticks()))
-    dp = next(t for t in rec.ticks() if t["type"] == "dp")
+    assert rec.wait(lambda: any(t["type"] == "dp" for t in rec.ticks))
+    dp = next(t for t in rec.ticks if t["type"] == "dp")
     assert dp["symbol"] == INFY and dp["bid_price1"] < dp["ask_price1"] and dp["bid_size1"] == 100
 
 
 def test_bad_subscriptions(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     with pytest.raises(ValueError, match="depth"):
         feed.subscribe([NIFTY], data_type="DepthUpdate")
     with pytest.raises(ValueError, match="data_type"):
@@ -181,18 +144,18 @@ def test_acks_are_sent_every_ack_count_frames(sb, feed):
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
     s = _data_session(sb)
-    assert wait_until(lambda: len(s.acks) >= 2)
+    assert wait_for(lambda: len(s.acks) >= 2)
     assert s.acks == sorted(s.acks) and s.acks[0] == 2  # the message number of every 2nd frame
 
 
 def test_refused_login_is_reported_once_and_not_retried(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     sb.fyers_data.refuse_auth = True
     feed.connect(threaded=True)
     assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
     assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
     assert rec.calls["on_error"][0].code == 11001
-    assert wait_until(lambda: not feed.running)
+    assert wait_for(lambda: not feed.running)
     assert sb.ws.connections_made == 1 and rec.calls["on_reconnect"] == []
 
 
@@ -218,7 +181,7 @@ def test_constructor_checks_and_repr(sb, token):
 
 
 def test_handler_errors_are_reported_and_ticks_go_on(sb, feed):
-    rec = Recorder(feed, ["on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     count = []
 
     def bad(f: Any, ticks: Any) -> None:
@@ -234,18 +197,18 @@ def test_handler_errors_are_reported_and_ticks_go_on(sb, feed):
 
 
 def test_close_is_bounded_idempotent_and_restartable(sb, feed):
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
-    assert rec.wait(lambda: bool(rec.ticks()))
+    assert rec.wait(lambda: bool(rec.ticks))
     started = time.monotonic()
     feed.close()
     feed.close()
     assert time.monotonic() - started < 3.0 and _no_threads(feed)
     feed.connect(threaded=True)
     assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
-    mark = len(rec.ticks())
-    assert rec.wait(lambda: len(rec.ticks()) > mark)  # the subscription came back too
+    mark = len(rec.ticks)
+    assert rec.wait(lambda: len(rec.ticks) > mark)  # the subscription came back too
     feed.close()
     assert _no_threads(feed)
 
@@ -255,7 +218,7 @@ def test_binary_pings_are_sent(sb, token):
     try:
         f.connect(threaded=True)
         s = _data_session(sb)
-        assert wait_until(lambda: sum(k == 11 for k, _ in s.received) >= 2)
+        assert wait_for(lambda: sum(k == 11 for k, _ in s.received) >= 2)
     finally:
         f.close()
 
@@ -272,7 +235,7 @@ ORDER = {"symbol": SBIN, "qty": 1, "type": 2, "side": 1, "productType": "INTRADA
 
 
 def test_order_trade_and_position_updates(sb, token, orders):
-    rec = Recorder(orders, ["on_order_update", "on_trade", "on_position", "on_general"])
+    rec = FeedRecorder(orders, flatten=True)
     orders.on_connect = lambda f: f.subscribe("OnOrders,OnTrades,OnPositions")
     orders.connect(threaded=True)
     assert rec.wait(lambda: any(m.get("code") == 1605 for m in rec.calls["on_general"]))
@@ -288,12 +251,12 @@ def test_order_trade_and_position_updates(sb, token, orders):
 
 def test_order_socket_resubscribes_after_reconnect_and_pings(sb, token):
     f = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), ping_every=0.05, **FAST)
-    rec = Recorder(f, ["on_order_update", "on_trade", "on_position", "on_general"])
+    rec = FeedRecorder(f, flatten=True)
     try:
         f.subscribe("OnOrders")
         f.connect(threaded=True)
         assert rec.wait(lambda: len(rec.calls["on_general"]) == 1)
-        assert wait_until(lambda: sb.fyers_orders.sessions() and "ping" in sb.fyers_orders.sessions()[0].received)
+        assert wait_for(lambda: sb.fyers_orders.sessions() and "ping" in sb.fyers_orders.sessions()[0].received)
         assert sb.drop_feeds("/fyers/orders") == 1
         assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2 and len(rec.calls["on_general"]) == 2)
         assert sb.fyers_orders.sessions()[0].lists == {"orders"}
@@ -308,7 +271,7 @@ def test_order_socket_resubscribes_after_reconnect_and_pings(sb, token):
 
 
 def test_order_socket_unsubscribe_and_bad_names(sb, orders):
-    rec = Recorder(orders, ["on_order_update", "on_trade", "on_position", "on_general"])
+    rec = FeedRecorder(orders, flatten=True)
     with pytest.raises(ValueError, match="OnOrderz"):
         orders.subscribe("OnOrderz")
     orders.subscribe("OnOrders,OnGeneral")
@@ -317,17 +280,17 @@ def test_order_socket_unsubscribe_and_bad_names(sb, orders):
     assert rec.wait(lambda: len(rec.calls["on_general"]) == 1)
     orders.unsubscribe("OnGeneral")
     assert rec.wait(lambda: any(m.get("code") == 1606 for m in rec.calls["on_general"]))
-    assert wait_until(lambda: sb.fyers_orders.sessions()[0].lists == {"orders"})
+    assert wait_for(lambda: sb.fyers_orders.sessions()[0].lists == {"orders"})
 
 
 def test_order_socket_refused_token_stops(sb):
     f = FyersOrder(f"{sb.fyers.client_id}:eyJ.not.valid", url=sb.fyers_order_url(), **FAST)
-    rec = Recorder(f, ["on_order_update", "on_trade", "on_position", "on_general"])
+    rec = FeedRecorder(f, flatten=True)
     try:
         f.connect(threaded=True)
         assert rec.wait(lambda: bool(rec.calls["on_noreconnect"]))
         assert len(rec.calls["on_error"]) == 1 and isinstance(rec.calls["on_error"][0], errors.TokenExpired)
-        assert wait_until(lambda: not f.running)
+        assert wait_for(lambda: not f.running)
         assert sb.ws.connections_made == 1
     finally:
         f.close()
@@ -347,18 +310,18 @@ def test_lookups_can_share_a_client(sb, token):
 def test_server_notices_and_malformed_frames(sb, feed):
     from brokers.fyers import codec
 
-    rec = Recorder(feed, ["on_tick", "on_message"])
+    rec = FeedRecorder(feed, flatten=True)
     feed.subscribe([SBIN])
     feed.connect(threaded=True)
-    assert rec.wait(lambda: bool(rec.ticks()))
+    assert rec.wait(lambda: bool(rec.ticks))
     assert sb.fyers_data.push(codec.custom_message(51001, "symbol limit reached", 4)) == 1
     assert rec.wait(lambda: any(m.get("code") == 51001 for m in rec.calls["on_message"] if isinstance(m, dict)))
     notice = next(m for m in rec.calls["on_message"] if isinstance(m, dict) and m.get("code") == 51001)
     assert notice == {"code": 51001, "message": "symbol limit reached", "ref_type": 4, "type": "msg", "s": "error"}
     sb.fyers_data.push(b"\x00\x10\x06\x00\x00\x00\x01\x00\x05U")  # claims 5 records, holds a stub
     assert rec.wait(lambda: any(isinstance(e, ValueError) for e in rec.calls["on_error"]))
-    mark = len(rec.ticks())
-    assert rec.wait(lambda: len(rec.ticks()) > mark) and feed.connected  # the feed went on
+    mark = len(rec.ticks)
+    assert rec.wait(lambda: len(rec.ticks) > mark) and feed.connected  # the feed went on
 
 
 def test_symbol_limit_per_connection(sb, feed, monkeypatch):
@@ -374,22 +337,22 @@ def test_symbol_limit_per_connection(sb, feed, monkeypatch):
 def test_set_access_token_after_logging_in_again(sb, token):
     f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), **FAST)
     o = FyersOrder(f"{sb.fyers.client_id}:{token}", url=sb.fyers_order_url(), **FAST)
-    rec = Recorder(f, ["on_tick", "on_message"])
-    orec = Recorder(o, ["on_order_update", "on_trade", "on_position", "on_general"])
+    rec = FeedRecorder(f, flatten=True)
+    orec = FeedRecorder(o, flatten=True)
     try:
         f.subscribe([SBIN])
         o.subscribe("OnOrders")
         f.connect(threaded=True)
         o.connect(threaded=True)
-        assert rec.wait(lambda: bool(rec.ticks())) and orec.wait(lambda: bool(orec.calls["on_general"]))
+        assert rec.wait(lambda: bool(rec.ticks)) and orec.wait(lambda: bool(orec.calls["on_general"]))
         sb.fyers.expire_sessions()
         fresh = sb.fyers.issue_access_token()
         f.set_access_token(fresh)
         o.set_access_token(f"{sb.fyers.client_id}:{fresh}")
         assert sb.drop_feeds("/fyers") == 2
         assert rec.wait(lambda: len(rec.calls["on_connect"]) == 2)
-        mark = len(rec.ticks())
-        assert rec.wait(lambda: len(rec.ticks()) > mark)  # the new hsm_key logged in
+        mark = len(rec.ticks)
+        assert rec.wait(lambda: len(rec.ticks) > mark)  # the new hsm_key logged in
         assert orec.wait(lambda: len(orec.calls["on_general"]) == 2)  # the new token was accepted
         assert not any(isinstance(e, errors.AuthError) for e in rec.calls["on_error"] + orec.calls["on_error"])
         with pytest.raises(ValueError):
@@ -403,11 +366,11 @@ def test_fytokens_from_the_symbol_master_skip_the_lookup(sb, token):
     with Fyers(sb.fyers.client_id, token, **sb.fyers_urls()) as client:
         master = {r["symbol_ticker"]: r["fytoken"] for r in client.symbol_master("NSE_CM")}
     f = FyersFeed(f"{sb.fyers.client_id}:{token}", **sb.fyers_feed_urls(), fytokens=master, **FAST)
-    rec = Recorder(f, ["on_tick", "on_message"])
+    rec = FeedRecorder(f, flatten=True)
     try:
         f.subscribe([SBIN, NIFTY])
         f.connect(threaded=True)
-        assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks()})
+        assert rec.wait(lambda: {SBIN, NIFTY} <= {t["symbol"] for t in rec.ticks})
     finally:
         f.close()
     assert sb.requests(path="/fyers/data/symbol-token") == []

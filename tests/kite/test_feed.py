@@ -18,9 +18,8 @@ from brokers.kite import KiteFeed
 from brokers.kite.codec import parse_binary
 from brokers.sandbox import Sandbox
 
-from ..recorder import FeedRecorder
+from ..recorder import WAIT, FeedRecorder
 
-WAIT = 5.0
 INFY, SBIN, NIFTY, USDINR = 408065, 779521, 256265, 412675
 FAST = dict(initial_delay=0.05, max_delay=0.2, watchdog=1.0, ping_interval=2.0, ping_timeout=1.0,
             stable_after=60.0)
@@ -190,8 +189,8 @@ def test_parse_data_false_hands_raw_frames(sb):
         rec = Rec(feed)
         feed.subscribe([INFY])
         feed.connect(threaded=True)
-        assert rec.wait(lambda: bool(rec.ticks))
-    raw = rec.ticks[0]
+        assert rec.wait(lambda: bool(rec.raw))
+    raw = rec.raw[0]
     assert isinstance(raw, bytes) and len(raw) > 4
     assert parse_binary(raw)[0]["instrument_token"] == INFY
 
@@ -281,7 +280,7 @@ def test_raising_handler_is_reported_and_ticks_go_on(sb):
 
         def bad(f: Any, ticks: Any) -> None:
             calls.append(ticks)
-            rec._add(rec.ticks, ticks)
+            rec.on_tick(f, ticks)
             if len(calls) == 1:
                 raise ZeroDivisionError("handler bug")
 

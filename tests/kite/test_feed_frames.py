@@ -1,8 +1,12 @@
-"""kite.codec ticker parsing: every packet kind, divisors, IST times, bounds, fuzzing."""
+"""Kite's ticker frames: every packet kind, divisors, IST times, bounds; and a bad
+frame costs only itself: the parsers return records or raise only ValueError, a
+damaged frame still delivers the packets before the damage, property tests over
+random and mutated frames, and the feed over the sandbox's websocket."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import struct
 import time
 from typing import Any, Dict, List
@@ -11,8 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from brokers.kite import KiteFeed
 from brokers.kite.codec import ist_datetime, parse_binary, parse_text
+from brokers.sandbox import Sandbox
 from brokers.sandbox.kite_packets import divisor, encode_frame, encode_packet
+
+from ..hostile import EXAMPLES, finite, hostile_json, mutate, mutated
+from ..recorder import FeedRecorder
 
 U32 = st.integers(0, 2 ** 32 - 1)
 # seconds from 1970 to 2100: what an exchange can send, and far past 2038
@@ -203,3 +212,120 @@ def test_well_framed_garbage_packets_never_raise(packets):
     result = parse_binary(encode_frame(packets))
     assert all(isinstance(t, dict) and "instrument_token" in t for t in result)
     assert len(result) <= len(packets)
+
+
+# -- a bad frame costs only itself -------------------------------------------------------------
+def frame(packets: List[bytes]) -> bytes:
+    """Built here, not with the sandbox's encoder: ``>H`` count, then ``>H`` length + packet."""
+    return struct.pack(">H", len(packets)) + b"".join(struct.pack(">H", len(p)) + p for p in packets)
+
+
+LTP = st.builds(lambda t, p: struct.pack(">II", t, p), U32, U32)
+QUOTE = st.builds(lambda v: struct.pack(">11I", *v), st.lists(U32, min_size=11, max_size=11))
+FULL = st.builds(lambda v, d: struct.pack(">16I" + "IIH2x" * 10, *v, *d), st.lists(U32, min_size=16, max_size=16),
+                 st.lists(st.integers(0, 0xFFFF), min_size=30, max_size=30))
+GOOD = st.one_of(LTP, QUOTE, FULL)
+# Lengths that are no packet kind (8, 28, 32, 44, 184 are): skipped, as kiteconnect does.
+ODD = st.binary(max_size=120).filter(lambda b: len(b) not in (8, 28, 32, 44, 184))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(GOOD, max_size=4), ODD, st.lists(GOOD, max_size=4))
+def test_a_packet_of_no_known_kind_costs_only_itself(before, odd, after):
+    ticks = parse_binary(frame(before + [odd] + after))
+    assert ticks == [parse_binary(frame([p]))[0] for p in before + after]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(GOOD, min_size=1, max_size=4), GOOD, st.data())
+def test_a_cut_frame_still_gives_the_packets_before_the_cut(before, last, data):
+    whole = frame(before + [last])
+    cut = whole[:data.draw(st.integers(len(whole) - len(last) - 1, len(whole) - 1))]
+    damage: List[ValueError] = []
+    assert parse_binary(cut, damage) == parse_binary(frame(before))
+    assert len(damage) == 1 and "truncated" in str(damage[0])
+    with pytest.raises(ValueError, match="truncated"):
+        parse_binary(cut)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(st.binary(max_size=400), mutated(st.lists(st.one_of(GOOD, ODD), max_size=5).map(frame))))
+def test_random_and_mutated_frames(data):
+    damage: List[ValueError] = []
+    ticks = parse_binary(data, damage)  # with a damage list: never raises for bytes
+    assert len(damage) <= 1 and finite(ticks)
+    try:
+        assert parse_binary(data) == ticks and not damage
+    except ValueError as e:
+        assert damage and str(e) == str(damage[0])
+
+
+ORDER = {"type": "order", "data": {"order_id": "1", "status": "COMPLETE", "price": 1500.5, "quantity": 1,
+                                   "average_price": 1500.5}}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(hostile_json([ORDER, {"type": "error", "data": "x"}, {"type": "message", "data": "hi"}]))
+def test_text_frames_never_raise_and_never_carry_non_finite_numbers(text):
+    for message in (text, text.encode()):
+        kind, data = parse_text(message)
+        assert kind in ("order", "error", "message") and finite(data)
+
+
+def test_non_finite_numbers_and_deep_nesting_in_text_frames():
+    assert parse_text('{"type":"order","data":{"order_id":"1","price":NaN,"qty":1e999}}') == (
+        "order", {"order_id": "1", "price": None, "qty": None})
+    deep = "[" * 100_000 + "]" * 100_000
+    assert parse_text(deep) == ("message", deep)  # unreadable JSON is passed on as text
+    with pytest.raises(ValueError):
+        parse_text(12)  # type: ignore[arg-type]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(mutated(st.lists(GOOD, max_size=5).map(frame)), hostile_json([ORDER])))
+def test_feed_decode_reports_damage_and_delivers_the_rest(data):
+    feed = KiteFeed(user_id="AB1234", enctoken="fuzz-enctoken")
+    rec = FeedRecorder(feed, flatten=True)
+    feed._decode(data)  # never raises
+    assert finite(rec.ticks) and finite(rec.orders) and finite(rec.messages)
+    if isinstance(data, bytes) and len(data) > 4:
+        damage: List[ValueError] = []
+        assert rec.ticks == parse_binary(data, damage)
+        assert [str(e) for e in rec.errors] == [str(e) for e in damage]
+
+
+@pytest.fixture
+def sb():
+    with Sandbox() as sandbox:
+        sandbox.kite_ticker.heartbeat_interval = 0.2
+        yield sandbox
+
+
+def test_over_the_socket_a_bad_frame_costs_only_itself(sb):
+    feed = KiteFeed(user_id="AB1234", enctoken=sb.kite.issue_enctoken("AB1234"), **sb.kite_feed_urls(),
+                    initial_delay=0.05, max_delay=0.2, watchdog=2.0, stable_after=60.0)
+    rec = FeedRecorder(feed, flatten=True)
+    feed.connect(threaded=True)
+    try:
+        assert rec.wait(lambda: rec.connects == 1)
+        ltp = lambda token, paise: struct.pack(">II", token, paise)  # noqa: E731
+        sb.kite_ticker.push(frame([ltp(111, 100), b"\x00" * 13, ltp(222, 200)]))  # good, bad, good
+        assert rec.wait(lambda: [t["instrument_token"] for t in rec.ticks] == [111, 222])
+        sb.kite_ticker.push(frame([ltp(333, 300), ltp(444, 400)])[:-3])  # good, then a cut packet
+        sb.kite_ticker.push(frame([ltp(555, 500)]))
+        assert rec.wait(lambda: [t["instrument_token"] for t in rec.ticks] == [111, 222, 333, 555])
+        assert len(rec.errors) == 1 and isinstance(rec.errors[0], ValueError)
+        # the text frames after a bad one are still acted on
+        sb.kite_ticker.push('{"type": "order", "data": {"order_id": "9", "price": NaN}}')
+        sb.kite_ticker.push("[" * 5000 + "]" * 5000)
+        sb.kite_ticker.push_error("Something broke")
+        assert rec.wait(lambda: rec.orders == [{"order_id": "9", "price": None}] and len(rec.errors) == 2)
+        assert rec.messages == ["[" * 5000 + "]" * 5000] and feed.connected and rec.reconnects == []
+        rnd = random.Random(3)
+        for _ in range(20):
+            sb.kite_ticker.push(mutate(frame([ltp(666, 1), ltp(666, 2)]), rnd))
+        sb.kite_ticker.push(frame([ltp(777, 700)]))
+        assert rec.wait(lambda: any(t["instrument_token"] == 777 for t in rec.ticks))
+        assert feed.connected and rec.reconnects == []
+    finally:
+        feed.close()
