@@ -110,7 +110,13 @@ class Feed:
             return self._last.get(key)
 
     def wait_ready(self, timeout: float) -> bool:
-        """Wait until every socket (ticks and order updates) is up; True if they are."""
+        """Wait until every socket (ticks and order updates) is up; True if they are.
+
+        Fyers acknowledges the order subscription, and counts as ready on that; Dhan's
+        order socket acknowledges nothing, so an update for an order placed the moment
+        it connects can be missed. Take the order book (``broker.order(id)``) as the
+        truth and the updates as the signal to look, as ``examples/strategy.py`` does.
+        """
         end = time.monotonic() + timeout
         while not all(r() for r in self._ready):
             if time.monotonic() >= end or self._closed:

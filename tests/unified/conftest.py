@@ -51,11 +51,11 @@ ORDER_PATHS = {"kite": "/kite/web/oms/orders/regular", "dhan": "/dhan/v2/orders"
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as s:
-        for part in (s.kite, s.dhan):
-            part.rate_limits = {k: (10_000, 1.0) for k in part.rate_limits}
-        yield s
+def sb(sandbox: Sandbox) -> Sandbox:
+    """The shared per-test sandbox, with the brokers' rate limits out of the way."""
+    for part in (sandbox.kite, sandbox.dhan):
+        part.rate_limits = {k: (10_000, 1.0) for k in part.rate_limits}
+    return sandbox
 
 
 @pytest.fixture
