@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
+from .core.redact import mask
 from .ist import IST
 from .stores import FileStore, MemoryStore, Session
 
@@ -22,10 +23,6 @@ class UsageError(Exception):
 
 def _store(args: argparse.Namespace) -> FileStore:
     return FileStore(args.store) if args.store else FileStore()
-
-
-def _mask(token: str) -> str:
-    return f"{token[:4]}…({len(token)} chars)" if len(token) > 8 else "***"
 
 
 def _urls(args: argparse.Namespace, broker: str) -> Dict[str, Any]:
@@ -252,7 +249,7 @@ def sessions(args: argparse.Namespace) -> int:
             continue
         state = "expired" if s.expired(skew=0) else "valid"
         until = _ist(s.expires_at)
-        rows.append([key, s.user_id or "", s.kind, f"{state} until {until}", _mask(s.token)])
+        rows.append([key, s.user_id or "", s.kind, f"{state} until {until}", mask(s.token, keep=4)])
     if not rows:
         print(f"no stored sessions in {store.path}")
         return 0

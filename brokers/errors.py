@@ -9,15 +9,24 @@
     ├── OrderError              the broker rejected an order (margin, RMS, ...)
     │   └── OrderNotPlaced      a lost order call proved never taken: safe to retry
     ├── RateLimitError          HTTP 429 or the broker's rate-limit code; .retry_after
-    ├── NetworkError            no usable HTTP response (DNS, refused, reset)
+    ├── NetworkError            no usable HTTP response (DNS, refused, reset); status None
     │   ├── Timeout             connect or read timeout
     │   └── OrderStateUnknown   an order call may have reached the broker: reconcile
     ├── ServerError             5xx from the broker or a gateway in front of it
     └── ResponseError           a body we could not read (invalid JSON, wrong type)
 
-Every error carries ``broker``, ``status`` (HTTP status or ``None``), ``code`` (the
-broker's own error code), ``message`` (the broker's message or ours) and ``body``
-(a short excerpt of the response body). Secrets never appear in any of them.
+The tree holds for every broker: each broker's own classes (kiteconnect's names in
+:mod:`brokers.kite.exceptions`) subclass exactly one branch above, so ``except
+errors.NetworkError`` catches the same failures whichever broker raised them, and a
+429 is a :class:`RateLimitError` (never a :class:`NetworkError`) everywhere.
+
+Every error carries ``broker``, ``status`` (the HTTP status, ``None`` when no HTTP
+answer came: a refused connection, DNS, a timeout), ``code`` (the broker's own
+error code), ``message`` (the broker's message or ours), ``body`` (a short excerpt
+of the response body), and ``method`` and ``url`` (the request that failed, the
+URL without its query string) when the error came from a request. Secrets never
+appear in any of them, nor in anything reachable from the exception (its args,
+``__cause__`` and ``__context__`` included).
 
 Bad arguments are not broker errors: they raise :class:`ValueError` (or
 :class:`TypeError`) before any network call, naming the argument.
@@ -35,7 +44,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Type, TypeVar
 
 __all__ = [
     "AuthError",
@@ -50,6 +59,7 @@ __all__ = [
     "ServerError",
     "Timeout",
     "TokenExpired",
+    "derive",
 ]
 
 BODY_EXCERPT = 300
@@ -65,6 +75,8 @@ class BrokerError(Exception):
         code: the broker's own error code (Kite ``error_type``, Dhan ``errorCode``,
             Fyers ``code``), if any.
         body: the response body; only a short excerpt is kept.
+        method: the HTTP method of the request that failed, if any.
+        url: that request's URL without its query string, if any.
     """
 
     def __init__(
@@ -75,6 +87,8 @@ class BrokerError(Exception):
         status: Optional[int] = None,
         code: Any = None,
         body: Optional[str] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -82,6 +96,8 @@ class BrokerError(Exception):
         self.status = status
         self.code = code
         self.body = body[:BODY_EXCERPT] if body else body
+        self.method = method
+        self.url = url.split("?", 1)[0].split("#", 1)[0] if url else url
 
     def __str__(self) -> str:
         parts = [p for p in (self.broker, self.status and f"HTTP {self.status}") if p]
@@ -153,3 +169,22 @@ class ServerError(BrokerError):
 
 class ResponseError(BrokerError):
     """A response body we could not read: invalid JSON, empty, or an unexpected type."""
+
+
+E = TypeVar("E", bound=BrokerError)
+
+
+def derive(cls: Type[E], exc: BrokerError, message: Optional[str] = None, **kw: Any) -> E:
+    """A ``cls`` error that keeps what ``exc`` knew (broker, status, code, body,
+    method, url; ``retry_after`` for rate limits), with a new message.
+
+    Used where a layer re-classifies an error, e.g. a refused login answered with
+    a 400 becomes an :class:`AuthError`. Raise it ``from None`` outside the
+    ``except`` block that caught ``exc`` if ``exc`` should not be its ``__context__``.
+    """
+    fields: Dict[str, Any] = dict(broker=exc.broker, status=exc.status, code=exc.code, body=exc.body,
+                                  method=exc.method, url=exc.url)
+    if issubclass(cls, RateLimitError):
+        fields["retry_after"] = getattr(exc, "retry_after", None)
+    fields.update(kw)
+    return cls(exc.message if message is None else message, **fields)

@@ -44,11 +44,6 @@ STATE_PREFIX = "state."
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 
 
-def mask(secret: Optional[str]) -> str:
-    """A fixed mask for a secret: shows whether it is set, never any of it."""
-    return "<set>" if secret else "<none>"
-
-
 @dataclass
 class Session:
     """One login: what a client needs to call the broker without logging in again.

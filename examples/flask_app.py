@@ -57,7 +57,7 @@ def create_app(store: Optional[SessionStore] = None, **kite_urls: Any) -> Flask:
         try:
             with kite() as k:
                 return jsonify(k.holdings())
-        except errors.TokenExpired:
+        except errors.AuthError:  # no session yet, or Kite refused it (TokenExpired)
             return redirect("/login")
 
     @app.get("/ltp/<path:instrument>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -24,6 +25,32 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(_SCRUB):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def _private_dirs(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    import platformdirs
+
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"),
+                     ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(home / "data" / "brokers"))
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(home / "cache" / "brokers"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_dirs_for_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every client defaults to FileStore(): no test, nor a module-scoped fixture,
+    reads or writes the real user data or cache directory. The XDG variables reach
+    subprocesses too."""
+    with pytest.MonkeyPatch.context() as mp:
+        _private_dirs(mp, tmp_path_factory.mktemp("run-home"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """And each test its own directories, so that no test finds another's sessions."""
+    _private_dirs(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture

@@ -14,14 +14,24 @@ what cannot do harm:
 - Everything else (POST/PUT/DELETE that are not orders) is not retried either.
 
 ``requests`` exceptions never escape: they become :mod:`brokers.errors` classes
-raised ``from None`` (the requests message holds the URL, query string and all).
+raised outside the ``except`` block, so that the requests exception (whose message
+holds the URL, query string and all) is not even the error's ``__context__``.
+Each broker's ``decode.py`` turns a response into a value or that broker's error;
+the transport adds the request's method and URL (without the query string) to
+every error it raises.
+
+Server hints are bounded: a ``Retry-After`` / ``X-Retry-After-Ms`` longer than
+``max_wait`` raises :class:`~brokers.errors.RateLimitError` at once (with
+``retry_after`` set) instead of sleeping, and a hint never reaches the limiter
+larger than ``max_wait``. A call therefore blocks at most ``retries + 1`` times
+the timeout, plus ``retries`` waits of at most ``max(max_wait, max_backoff)``
+each, plus whatever the rate limiter's documented windows require.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json as jsonlib
 import logging
+import math
 import random
 import time
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
@@ -33,9 +43,9 @@ from ..__version__ import __version__
 from . import redact
 from .ratelimit import RateLimiter, Window
 
-__all__ = ["Transport", "status_error", "read_json", "retry_after_seconds", "RateLimits"]
+__all__ = ["RateLimits", "Transport"]
 
-log = logging.getLogger("brokers.http")
+log = logging.getLogger(__name__)
 redact.install()
 
 TimeoutType = Union[float, Tuple[float, float]]
@@ -44,78 +54,8 @@ Decoder = Callable[[requests.Response], Any]
 ErrorMap = Mapping[Type[errors.BrokerError], Type[errors.BrokerError]]
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+GATEWAY_STATUSES = frozenset({502, 503, 504})
 USER_AGENT = f"brokers-python/{__version__}"
-
-
-def retry_after_seconds(response: requests.Response) -> Optional[float]:
-    """The wait a 429/503 asks for: ``X-Retry-After-Ms`` (Fyers) or ``Retry-After``
-    (seconds or an HTTP date), or ``None``."""
-    ms = response.headers.get("X-Retry-After-Ms")
-    if ms:
-        try:
-            return max(0.0, float(ms) / 1000.0)
-        except ValueError:
-            pass
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        if when is None:
-            return None
-        return max(0.0, when.timestamp() - time.time())
-
-
-def body_text(response: requests.Response) -> str:
-    """The body as text, whatever its encoding (never raises)."""
-    try:
-        return response.content.decode(response.encoding or "utf-8", errors="replace")
-    except Exception:  # a broken stream is reported by the caller, not here
-        return ""
-
-
-def read_json(response: requests.Response, broker: str) -> Any:
-    """The JSON body, or a typed error that keeps the status.
-
-    A non-JSON body on an error status becomes the error for that status (an HTML
-    502 page is a ServerError with status 502); on a success status it is a
-    ResponseError.
-    """
-    text = body_text(response)
-    ctype = response.headers.get("Content-Type", "")
-    if "json" not in ctype.lower() and not text.lstrip().startswith(("{", "[")):
-        if response.status_code >= 400:
-            raise status_error(response, broker, f"HTTP {response.status_code} with a non-JSON body")
-        raise errors.ResponseError(
-            f"expected JSON, got {ctype or 'no content type'}", broker=broker,
-            status=response.status_code, body=redact.scrub(text))
-    try:
-        return jsonlib.loads(text)
-    except ValueError:
-        if response.status_code >= 400:
-            raise status_error(response, broker, f"HTTP {response.status_code} with an unreadable body") from None
-        raise errors.ResponseError("the response is not valid JSON", broker=broker,
-                                   status=response.status_code, body=redact.scrub(text)) from None
-
-
-_STATUS_CLASSES: Dict[int, Type[errors.BrokerError]] = {
-    400: errors.InputError, 404: errors.InputError, 405: errors.InputError, 422: errors.InputError,
-    401: errors.TokenExpired, 403: errors.AuthError, 429: errors.RateLimitError,
-}
-
-
-def status_error(response: requests.Response, broker: str, message: Optional[str] = None,
-                 code: Any = None, cls: Optional[Type[errors.BrokerError]] = None) -> errors.BrokerError:
-    """The error for an HTTP status when the body says nothing more specific."""
-    status = response.status_code
-    if cls is None:
-        cls = _STATUS_CLASSES.get(status) or (errors.ServerError if status >= 500 else errors.ResponseError)
-    kw: Dict[str, Any] = dict(broker=broker, status=status, code=code, body=redact.scrub(body_text(response)))
-    if issubclass(cls, errors.RateLimitError):
-        kw["retry_after"] = retry_after_seconds(response)
-    return cls(redact.scrub(message or f"HTTP {status}"), **kw)
 
 
 def _never_sent(exc: requests.exceptions.RequestException) -> bool:
@@ -145,7 +85,8 @@ class Transport:
     Args:
         broker: the broker's name, carried by every error.
         decode: turns a response into the value the client returns, raising
-            :mod:`brokers.errors` classes for error bodies (each broker has one).
+            :mod:`brokers.errors` classes for error bodies (each broker has one,
+            in its ``decode.py``).
         timeout: seconds, or ``(connect, read)``.
         rate_limits: group -> list of ``(calls, seconds)``; ``False`` disables
             limiting; ``None`` uses ``default_limits``. A mapping given by the user
@@ -154,12 +95,16 @@ class Transport:
         retries: how many times a GET may be repeated.
         backoff: base of the exponential backoff, in seconds.
         max_backoff: cap of one backoff wait, in seconds.
-        error_classes: generic error class -> the broker's subclass, so that every
-            error a client raises belongs to its broker's family.
+        max_wait: the longest wait a server may ask for (``Retry-After``) before we
+            give up at once with :class:`~brokers.errors.RateLimitError`, in seconds.
+        error_classes: generic error class -> the broker's subclass, for the errors
+            the transport makes itself (network failures, timeouts, unknown order
+            state), so that every error a client raises belongs to its broker's family.
         session: a ``requests.Session`` to use instead of a new one (proxies,
             certificates, adapters). It is not closed by :meth:`close`.
         headers: default headers for every request.
         sleep: how to wait between retries (injected in tests).
+        limiter: a ready rate limiter instead of one built from ``rate_limits``.
 
     Example::
 
@@ -178,19 +123,24 @@ class Transport:
         retries: int = 3,
         backoff: float = 0.25,
         max_backoff: float = 8.0,
+        max_wait: float = 30.0,
         error_classes: Optional[ErrorMap] = None,
         session: Optional[requests.Session] = None,
         headers: Optional[Mapping[str, str]] = None,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries must be >= 0, got {retries!r}")
+        if not (isinstance(max_wait, (int, float)) and math.isfinite(max_wait) and max_wait >= 0):
+            raise ValueError(f"max_wait must be finite seconds >= 0, got {max_wait!r}")
         self.broker = broker
         self.decode = decode
         self.timeout = _check_timeout(timeout)
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.max_wait = float(max_wait)
         self.error_classes: Dict[Type[errors.BrokerError], Type[errors.BrokerError]] = dict(error_classes or {})
         self._own_session = session is None
         self.session = session or requests.Session()
@@ -198,10 +148,11 @@ class Transport:
         if headers:
             self.session.headers.update(headers)
         self._sleep = sleep
-        self.limiter = self._make_limiter(rate_limits, default_limits or {})
+        self.limiter = limiter if limiter is not None else self.make_limiter(rate_limits, default_limits or {})
 
     @staticmethod
-    def _make_limiter(rate_limits: RateLimits, defaults: Mapping[str, Sequence[Window]]) -> Optional[RateLimiter]:
+    def make_limiter(rate_limits: RateLimits, defaults: Mapping[str, Sequence[Window]]) -> Optional[RateLimiter]:
+        """The limiter for ``rate_limits`` over the broker's ``defaults`` (None: no limiting)."""
         if rate_limits is False:
             return None
         if rate_limits is None or rate_limits is True:
@@ -215,15 +166,6 @@ class Transport:
     def error(self, cls: Type[errors.BrokerError], message: str, **kw: Any) -> errors.BrokerError:
         """An error of the broker's family for the generic ``cls``."""
         return self.error_classes.get(cls, cls)(message, broker=self.broker, **kw)
-
-    def _recast(self, exc: errors.BrokerError) -> errors.BrokerError:
-        cls = self.error_classes.get(type(exc))
-        if cls is None or isinstance(exc, cls):
-            return exc
-        new = cls(exc.message, broker=exc.broker, status=exc.status, code=exc.code, body=exc.body)
-        if isinstance(exc, errors.RateLimitError) and isinstance(new, errors.RateLimitError):
-            new.retry_after = exc.retry_after
-        return new
 
     def _delay(self, attempt: int) -> float:
         return random.uniform(0, min(self.max_backoff, self.backoff * (2 ** attempt)))
@@ -257,85 +199,118 @@ class Transport:
             timeout: this request's timeout instead of the transport's.
 
         Raises:
-            brokers.errors.BrokerError: a subclass for every failure.
+            brokers.errors.BrokerError: a subclass for every failure, with
+                ``method`` and ``url`` (no query string) set.
         """
         method = method.upper()
+        where = redact.strip_query(url)
         decode = decode or self.decode
         retry_ok = method == "GET" and not order
         attempt = 0
         while True:
             if self.limiter is not None:
                 self.limiter.acquire(group)
-            started = time.monotonic()
-            try:
-                response = self.session.request(
-                    method, url, params=params, data=data, json=json, headers=headers,
-                    timeout=timeout if timeout is not None else self.timeout, allow_redirects=False,
-                )
-            except requests.exceptions.RequestException as exc:
-                err = self._network_error(exc, method, url, order)
-                if retry_ok and attempt < self.retries:
-                    log.debug("%s %s failed (%s); retrying", method, redact.strip_query(url), type(err).__name__)
-                    self._sleep(self._delay(attempt))
-                    attempt += 1
-                    continue
-                raise err from None
-            if log.isEnabledFor(logging.DEBUG):  # the hot path: format nothing unless asked
-                log.debug("%s %s -> %s in %.0f ms", method, redact.strip_query(url), response.status_code,
-                          (time.monotonic() - started) * 1000)
-            try:
-                return decode(response)
-            except errors.BrokerError as exc:
-                err = self._recast(exc)
-                wait = self._after_error(err, group, retry_ok and attempt < self.retries, attempt)
-                if wait is None:
-                    if order and isinstance(err, errors.ServerError) and err.status in RETRY_STATUSES:
-                        raise self.error(
-                            errors.OrderStateUnknown,
-                            f"{method} {redact.strip_query(url)} got HTTP {err.status} from a gateway; the order "
-                            "may or may not have reached the broker. It was not retried: check the order book "
-                            "(look for your tag) before placing it again.",
-                            status=err.status, code=err.code, body=err.body,
-                        ) from None
-                    raise err from None
-                log.debug("%s %s: %s; retrying in %.2f s", method, redact.strip_query(url), err, wait)
-                self._sleep(wait)
-                attempt += 1
-            except requests.exceptions.RequestException as exc:  # body read failed mid-stream
-                raise self._network_error(exc, method, url, order) from None
-            finally:
-                response.close()
+            err = self._attempt(method, url, where, decode, order, timeout,
+                                dict(params=params, data=data, json=json, headers=headers))
+            if not isinstance(err, errors.BrokerError):
+                return err.value
+            if err.method is None:
+                err.method, err.url = method, where
+            wait = self._after_error(err, group, retry_ok and attempt < self.retries, attempt)
+            if wait is None:
+                raise self._final(err, method, where, order)
+            log.debug("%s %s: %s; retrying in %.2f s", method, where, type(err).__name__, wait)
+            self._sleep(wait)
+            attempt += 1
+
+    def _attempt(self, method: str, url: str, where: str, decode: Decoder, order: bool,
+                 timeout: Optional[TimeoutType], kw: Dict[str, Any]) -> Union["_Value", errors.BrokerError]:
+        """One round trip: the decoded value, or the error to handle (never raised
+        inside an ``except`` block, so no requests exception becomes its context)."""
+        started = time.monotonic()
+        failure: Optional[requests.exceptions.RequestException] = None
+        try:
+            response = self.session.request(method, url, timeout=timeout if timeout is not None else self.timeout,
+                                            allow_redirects=False, **kw)
+        except requests.exceptions.RequestException as exc:
+            failure = exc
+        if failure is not None:
+            err = self._network_error(failure, method, where, order)
+            del failure
+            return err
+        if log.isEnabledFor(logging.DEBUG):  # the hot path: format nothing unless asked
+            log.debug("%s %s -> %s in %.0f ms", method, where, response.status_code,
+                      (time.monotonic() - started) * 1000)
+        try:
+            return _Value(decode(response))
+        except errors.BrokerError as exc:
+            broker_err: Optional[errors.BrokerError] = exc
+        except requests.exceptions.RequestException as exc:  # body read failed mid-stream
+            failure = exc
+            broker_err = None
+        finally:
+            response.close()
+        if broker_err is None:
+            assert failure is not None
+            return self._network_error(failure, method, where, order)
+        broker_err.__context__ = None  # whatever the decoder was handling is not the caller's business
+        return broker_err
+
+    def _final(self, err: errors.BrokerError, method: str, where: str, order: bool) -> errors.BrokerError:
+        """The error to raise once no retry is left."""
+        if order and err.status in GATEWAY_STATUSES and isinstance(err, (errors.ServerError, errors.NetworkError,
+                                                                          errors.ResponseError)):
+            if isinstance(err, errors.OrderStateUnknown):
+                return err
+            return self.error(
+                errors.OrderStateUnknown,
+                f"{method} {where} got HTTP {err.status} from a gateway; the order "
+                "may or may not have reached the broker. It was not retried: check the order book "
+                "(look for your tag) before placing it again.",
+                status=err.status, code=err.code, body=err.body, method=method, url=where,
+            )
+        return err
 
     def _after_error(self, err: errors.BrokerError, group: str, may_retry: bool, attempt: int) -> Optional[float]:
         """Seconds to wait before retrying, or None to raise."""
         if isinstance(err, errors.RateLimitError):
             hint = err.retry_after
+            if hint is not None and not (math.isfinite(hint) and hint >= 0):
+                hint = err.retry_after = None  # a decoder's nonsense never reaches the limiter
+            if hint is not None and hint > self.max_wait:
+                # Longer than we will ever block a caller: say so now, with the hint.
+                err.message = f"{err.message} (the broker asks to wait {hint:.0f} s, more than max_wait)"
+                return None
             if self.limiter is not None and hint:
                 self.limiter.penalise(group, hint)
             if may_retry:
                 return hint if hint is not None else self._delay(attempt)
             return None
-        if may_retry and isinstance(err, errors.ServerError) and err.status in RETRY_STATUSES:
+        if may_retry and err.status in GATEWAY_STATUSES and isinstance(err, (errors.ServerError,
+                                                                             errors.NetworkError)):
+            return self._delay(attempt)
+        if may_retry and err.status is None and isinstance(err, errors.NetworkError):
             return self._delay(attempt)
         return None
 
-    def _network_error(self, exc: requests.exceptions.RequestException, method: str, url: str,
+    def _network_error(self, exc: requests.exceptions.RequestException, method: str, where: str,
                        order: bool) -> errors.BrokerError:
-        where = f"{method} {redact.strip_query(url)}"
+        """A network failure: no HTTP status, the same words for every broker."""
+        prefix = f"{method} {where}"
         what = type(exc).__name__
+        kw: Dict[str, Any] = dict(status=None, method=method, url=where)
         if _never_sent(exc):
             note = " The order was not sent." if order else ""
             cls = errors.Timeout if isinstance(exc, requests.exceptions.Timeout) else errors.NetworkError
-            return self.error(cls, f"{where}: could not connect ({what}).{note}")
+            return self.error(cls, f"{prefix}: could not connect ({what}).{note}", **kw)
         if order:
             return self.error(
                 errors.OrderStateUnknown,
-                f"{where}: no answer ({what}); the order may or may not have reached the broker. It was not "
-                "retried: check the order book (look for your tag) before placing it again.",
-            )
+                f"{prefix}: no answer ({what}); the order may or may not have reached the broker. It was not "
+                "retried: check the order book (look for your tag) before placing it again.", **kw)
         if isinstance(exc, requests.exceptions.Timeout):
-            return self.error(errors.Timeout, f"{where}: timed out ({what})")
-        return self.error(errors.NetworkError, f"{where}: connection failed ({what})")
+            return self.error(errors.Timeout, f"{prefix}: timed out ({what})", **kw)
+        return self.error(errors.NetworkError, f"{prefix}: connection failed ({what})", **kw)
 
     def close(self) -> None:
         """Close the HTTP session (if the transport made it). Idempotent."""
@@ -343,8 +318,18 @@ class Transport:
             self.session.close()
 
 
+class _Value:
+    """A decoded answer, told apart from an error without isinstance on user data."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 def _check_timeout(timeout: TimeoutType) -> TimeoutType:
     values = timeout if isinstance(timeout, tuple) else (timeout,)
-    if not values or len(values) > 2 or any(not isinstance(v, (int, float)) or v <= 0 for v in values):
+    if not values or len(values) > 2 or any(not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0
+                                             or not math.isfinite(v) for v in values):
         raise ValueError(f"timeout must be positive seconds or a (connect, read) pair, got {timeout!r}")
     return timeout

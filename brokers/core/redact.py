@@ -10,7 +10,8 @@ Two layers:
   HTTP libraries underneath (urllib3 prints each URL with its query string at
   DEBUG, and some broker endpoints carry tokens there).
 
-:func:`scrub` applies the same rules to any string (exception messages, URLs).
+:func:`scrub` applies the same rules to any string (exception messages, URLs);
+:func:`mask` is how a repr or a listing shows a secret.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Pattern, Set
+from urllib.parse import quote, quote_plus
 
-__all__ = ["RedactingFilter", "install", "register", "scrub", "strip_query"]
+__all__ = ["MASK", "RedactingFilter", "install", "mask", "register", "scrub", "strip_query"]
 
 MASK = "***"
 _MIN_SECRET = 4
 _lock = threading.Lock()
-_secrets: set = set()
-_pattern: Optional[re.Pattern] = None
+_secrets: Set[str] = set()
+_pattern: Optional[Pattern[str]] = None
 
 _NAMED = re.compile(
     r"(?i)((?:access[-_]?token|enctoken|refresh[-_]?token|request[-_]?token|api[-_]?secret|secret[-_]?key|"
@@ -64,8 +66,6 @@ def scrub(text: str) -> str:
 
 def _quoted_pattern_sub(text: str) -> str:
     # Secrets also appear URL-encoded in query strings (enctokens hold + / =).
-    from urllib.parse import quote, quote_plus
-
     for s in list(_secrets):
         for enc in {quote(s, safe=""), quote_plus(s)}:
             if enc != s and enc in text:
@@ -74,8 +74,24 @@ def _quoted_pattern_sub(text: str) -> str:
 
 
 def strip_query(url: str) -> str:
-    """The URL without its query string, for logging."""
-    return url.split("?", 1)[0]
+    """The URL without its query string (and fragment), for logs and errors."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def mask(secret: Optional[str], *, keep: int = 0) -> str:
+    """How a repr or a listing shows a secret: ``"<set>"`` or ``"<none>"``.
+
+    Args:
+        secret: the secret (never shown whole).
+        keep: show this many leading characters and the length instead, so that a
+            person can tell two tokens apart (``"eyJh…(812 chars)"``); only for a
+            secret more than twice that long, else ``"***"``.
+    """
+    if not secret:
+        return "<none>"
+    if keep <= 0:
+        return "<set>"
+    return f"{secret[:keep]}…({len(secret)} chars)" if len(secret) > 2 * keep else MASK
 
 
 class RedactingFilter(logging.Filter):
@@ -98,12 +114,17 @@ _LOGGERS = ("brokers", "urllib3", "urllib3.connectionpool", "urllib3.util.retry"
 
 
 def install(names: Iterable[str] = _LOGGERS) -> None:
-    """Attach the filter to the named loggers (idempotent).
+    """Attach the filter to the named loggers and to every ``brokers.*`` logger that
+    exists now (idempotent).
 
-    A filter on a logger only sees records created on that logger, so each
-    logger that may print a secret gets its own.
+    A filter on a logger only sees records created on that logger, not those that
+    propagate up from its children, so each logger that may print a secret gets its
+    own: every module's ``logging.getLogger(__name__)``. The clients call this when
+    they are made, by which time their modules' loggers exist.
     """
-    for name in names:
+    ours = [n for n, lg in list(logging.Logger.manager.loggerDict.items())
+            if isinstance(lg, logging.Logger) and n.startswith("brokers.")]
+    for name in [*names, *ours]:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

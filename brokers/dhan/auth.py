@@ -18,41 +18,26 @@ the documented 24 hours.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import logging
 from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from .. import errors
 from ..core import redact
-from ..core.auth import AuthFlow
+from ..core.auth import AuthFlow, Send
+from ..core.jwt import jwt_claims, jwt_expiry
 from ..ist import IST
 from ..stores import Session, SessionStore
 from . import routes
 
 __all__ = [
-    "ConsentLogin", "GivenToken", "PinTotpLogin", "StoredSession", "jwt_claims", "make_session", "token_expiry",
+    "ConsentLogin", "GivenToken", "PinTotpLogin", "StoredSession", "as_auth_error", "make_session", "token_expiry",
 ]
 
-log = logging.getLogger("brokers.dhan.auth")
+log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME = dt.timedelta(hours=24)
-Send = Callable[..., Any]
 Totp = Union[str, Callable[[], str], None]
-
-
-def jwt_claims(token: str) -> Dict[str, Any]:
-    """The payload of a JWT as a dict, unverified; ``{}`` if ``token`` is not a JWT."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 def _parse_expiry_time(value: Any) -> Optional[dt.datetime]:
@@ -70,9 +55,9 @@ def token_expiry(token: str, expiry_time: Any = None, *, issued: Optional[dt.dat
                  assume_fresh: bool = False) -> Optional[dt.datetime]:
     """When ``token`` stops working: the JWT ``exp``, else Dhan's ``expiryTime``,
     else 24 hours after ``issued`` when the token is known to be fresh, else None."""
-    exp = jwt_claims(token).get("exp")
-    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
-        return dt.datetime.fromtimestamp(exp, dt.timezone.utc)
+    exp = jwt_expiry(token)
+    if exp is not None:
+        return exp
     parsed = _parse_expiry_time(expiry_time)
     if parsed is not None:
         return parsed
@@ -97,19 +82,19 @@ def session_keys(client_id: Optional[str]) -> Sequence[str]:
     return (f"dhan-{client_id}", "dhan") if client_id else ("dhan",)
 
 
-def _as_auth_error(exc: errors.BrokerError, what: str) -> errors.BrokerError:
+def as_auth_error(exc: errors.BrokerError, what: str) -> errors.BrokerError:
     """A refused login is an AuthError whatever status Dhan used; transport
     failures and rate limits keep their class (they say something else)."""
     if isinstance(exc, (errors.NetworkError, errors.RateLimitError, errors.ServerError)):
         return exc
-    return errors.AuthError(f"{what} refused: {exc.message}", broker="dhan", status=exc.status,
-                            code=exc.code, body=exc.body)
+    return errors.derive(errors.AuthError, exc, f"{what} refused: {exc.message}")
 
 
 class GivenToken(AuthFlow):
     """The access token the user passed: used as is, no network."""
 
     name = "token"
+    saves = False
 
     def __init__(self, token: Optional[str], client_id: Optional[str]) -> None:
         self.token = token
@@ -126,6 +111,7 @@ class StoredSession(AuthFlow):
 
     name = "stored"
     locked = True
+    saves = False
 
     def __init__(self, store: Optional[SessionStore], client_id: Optional[str]) -> None:
         self.store = store
@@ -181,11 +167,20 @@ class PinTotpLogin(AuthFlow):
     def applies(self) -> bool:
         return bool(self.pin) or bool(self.totp) or bool(self.totp_secret)
 
+    @property
+    def repeatable(self) -> bool:
+        """A TOTP secret or callable can make a new code; a one-off code cannot."""
+        return bool(self.client_id and self.pin and (self.totp_secret or callable(self.totp)))
+
     def _code(self) -> str:
         if self.totp_secret:
             import pyotp
 
-            return str(pyotp.TOTP(self.totp_secret).now())
+            try:
+                return str(pyotp.TOTP(self.totp_secret).now())
+            except Exception:  # binascii.Error quoting the secret
+                pass
+            raise ValueError("totp_secret is not a valid base32 TOTP secret")
         if callable(self.totp):
             return str(self.totp())
         return str(self.totp)
@@ -204,10 +199,14 @@ class PinTotpLogin(AuthFlow):
         code = self._code()
         redact.register(code, str(self.pin))
         params = {"dhanClientId": self.client_id, "pin": str(self.pin), "totp": code}
+        refused: Optional[errors.BrokerError] = None
         try:
             data = self.send("POST", self.auth_root + routes.AUTH_PIN_TOTP, params=params, group="default")
         except errors.BrokerError as exc:
-            raise _as_auth_error(exc, "PIN+TOTP login") from None
+            refused = exc
+        del params, code  # nothing below may carry them
+        if refused is not None:
+            raise as_auth_error(refused, "PIN+TOTP login")
         if not isinstance(data, dict) or not data.get("accessToken"):
             raise errors.AuthError("PIN+TOTP login returned no accessToken", broker="dhan")
         redact.register(str(data["accessToken"]))
@@ -255,12 +254,15 @@ class ConsentLogin(AuthFlow):
                                   ("app_secret", self.app_secret)) if not v]
         if missing:
             raise ValueError(f"the consent flow needs {', '.join(missing)}")
+        refused: Optional[errors.BrokerError] = None
         try:
             data = self.send("GET", self.auth_root + routes.AUTH_CONSUME, params={"tokenId": self.token_id},
                              headers={"app_id": str(self.app_id), "app_secret": str(self.app_secret)},
                              group="default")
         except errors.BrokerError as exc:
-            raise _as_auth_error(exc, "consent login") from None
+            refused = exc
+        if refused is not None:
+            raise as_auth_error(refused, "consent login")
         if not isinstance(data, dict) or not data.get("accessToken"):
             raise errors.AuthError("the consent exchange returned no accessToken", broker="dhan")
         redact.register(str(data["accessToken"]))

@@ -7,16 +7,16 @@ The endpoint methods live in mixins, one module per area:
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union, cast
 
 from .. import errors
 from ..core import redact
-from ..core.auth import run_flows
+from ..core.auth import AuthFlow, run_flows
 from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport
-from ..stores import Session, SessionStore
+from ..core.redact import mask
+from ..stores import FileStore, Session, SessionStore
 from . import routes
 from .account import AccountMixin
 from .auth import (
@@ -25,16 +25,18 @@ from .auth import (
     PinTotpLogin,
     StoredSession,
     Totp,
+    as_auth_error,
     make_session,
     session_keys,
 )
 from .data import DataMixin
+from .decode import decode
 from .global_stocks import GlobalStocksMixin
 from .orders import OrdersMixin
 
 __all__ = ["Dhan"]
 
-log = logging.getLogger("brokers.dhan")
+log = logging.getLogger(__name__)
 
 _DEFAULT = object()
 
@@ -55,7 +57,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         access_token: a token from web.dhan.co or any of Dhan's token routes.
         store: where sessions are kept between processes (``EnvStore()`` reads
             ``DHAN_CLIENT_ID`` and ``DHAN_ACCESS_TOKEN``); keys ``dhan-<client_id>``
-            and ``dhan``. ``None``: no store.
+            and ``dhan``. Default: :class:`~brokers.stores.FileStore` (as every client).
         root: REST root (default ``https://api.dhan.co/v2``).
         auth_root: token-route root (default ``https://auth.dhan.co``).
         scrip_root: where the scrip master CSVs live.
@@ -102,7 +104,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         session: Any = None,
         retries: int = 3,
     ) -> None:
-        super().__init__(store)
+        super().__init__(store if store is not None else FileStore())
         if client_id is not None and (not isinstance(client_id, (str, int)) or isinstance(client_id, bool)
                                       or not str(client_id).strip()):
             raise ValueError(f"client_id must be a non-empty string, got {client_id!r}")
@@ -120,13 +122,11 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         else:
             self.cache_dir = None if cache_dir is False else Path(cache_dir)
         self.transport = Transport(
-            "dhan", decode=routes.decode, timeout=timeout, rate_limits=rate_limits,
+            "dhan", decode=decode, timeout=timeout, rate_limits=rate_limits,
             default_limits=routes.DEFAULT_LIMITS, session=session, retries=retries,
             headers={"Accept": "application/json"},
         )
-        self.auth_flow: Optional[str] = None
         self._login: Optional[PinTotpLogin] = None
-        self._session_lock = threading.Lock()
         if access_token:
             self._adopt(GivenToken(access_token, self.client_id).login(), save=store is not None, flow="token")
 
@@ -136,7 +136,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         """The current access token, or None."""
         return self.session.token if self.session else None
 
-    def _adopt(self, session: Optional[Session], *, save: bool, flow: str) -> None:
+    def _adopt(self, session: Optional[Session], *, flow: str, save: bool) -> None:
         if session is None:
             return
         if self.client_id and session.user_id and session.user_id != self.client_id:
@@ -156,70 +156,17 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
     def _session_keys(self) -> List[str]:
         return list(session_keys(self.client_id))
 
-    def _lock_key(self) -> str:
-        return session_keys(self.client_id)[0]
+    def _passive_flows(self) -> List[AuthFlow]:
+        return [StoredSession(self.store, self.client_id)]
 
-    def _ensure_session(self) -> Session:
-        """The live session: the current one, else one from the store, else a fresh
-        login with the credentials given to :meth:`authorize`.
-
-        Raises:
-            brokers.errors.TokenExpired: the session expired and cannot be renewed here.
-            brokers.errors.AuthError: there is no session at all.
-        """
-        session = self.session
-        if session is not None and not session.expired():
-            return session
-        with self._session_lock:
-            if self.session is not None and not self.session.expired():
-                return self.session
-            stored = StoredSession(self.store, self.client_id).login()
-            if stored is not None and (session is None or stored.token != session.token):
-                self._adopt(stored, save=False, flow="stored")
-                return stored
-            if session is not None:
-                # Raised as TokenExpired so that BaseClient._send clears the store,
-                # calls the expiry hook and, when it can, logs in and replays.
-                raise errors.TokenExpired(
-                    f"the Dhan access token expired at {session.expires_at:%Y-%m-%d %H:%M %Z}; pass a new one, "
-                    "or call authorize(pin=..., totp_secret=...)", broker="dhan")
-            if self._login is not None:
-                self._relogin_locked()
-                assert self.session is not None
-                return self.session
-        raise errors.AuthError("no Dhan session: pass client_id and access_token, a store that holds a session, "
-                               "or call authorize(pin=..., totp=...)", broker="dhan")
+    def _login_hint(self) -> str:
+        return ("pass client_id and access_token, a store that holds a session, "
+                "or call authorize(pin=..., totp=...)")
 
     def _auth_headers(self) -> Dict[str, str]:
-        session = self._ensure_session()
+        session = self.session
+        assert session is not None  # BaseClient._send made sure of it
         return {"access-token": session.token, "client-id": str(self.client_id or session.user_id or "")}
-
-    def _relogin(self) -> bool:
-        """Log in again after a refused token: a newer stored session, else PIN+TOTP
-        when :meth:`authorize` was given a TOTP secret or callable."""
-        stored = StoredSession(self.store, self.client_id).login()
-        if stored is not None and (self.session is None or stored.token != self.session.token):
-            self._adopt(stored, save=False, flow="stored")
-            return True
-        if self._login is None or not (self._login.totp_secret or callable(self._login.totp)):
-            return False  # a one-off TOTP code cannot be used twice
-        self._relogin_locked()
-        return True
-
-    def _relogin_locked(self) -> None:
-        assert self._login is not None
-        lock = self.store.lock(self._lock_key()) if self.store is not None else threading.Lock()
-        with lock:
-            # Another thread or process may have logged in while we waited for the lock.
-            stored = StoredSession(self.store, self.client_id).login()
-            if stored is not None and (self.session is None or stored.token != self.session.token):
-                self._adopt(stored, save=False, flow="stored")
-                return
-            session = self._login.login()
-            self._adopt(session, save=True, flow="pin-totp")
-
-    def _unauth_send(self, method: str, url: str, **kw: Any) -> Any:
-        return self._send(method, url, auth=False, **kw)
 
     def authorize(self, *, pin: Optional[str] = None, totp: Totp = None, totp_secret: Optional[str] = None,
                   token_id: Optional[str] = None, app_id: Optional[str] = None,
@@ -247,25 +194,26 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
             ValueError: a flow's arguments are incomplete (e.g. a PIN without a TOTP).
             brokers.errors.AuthError: no way to log in, or Dhan refused the credentials.
         """
-        login = PinTotpLogin(self._unauth_send, self.auth_root, self.client_id, pin, totp, totp_secret)
+        login = PinTotpLogin(self._send_unauth, self.auth_root, self.client_id, pin, totp, totp_secret)
         if login.applies:
             if not self.client_id:
                 raise ValueError("PIN+TOTP login needs client_id (pass it to Dhan(...))")
             if not pin or not (totp or totp_secret):
                 raise ValueError("PIN+TOTP login needs pin and one of totp or totp_secret")
             self._login = login
+            self._set_repeat_login(login)
         if self.session is not None and not self.session.expired() and not token_id:
             self.auth_flow = self.auth_flow or "token"
             return self.session
-        flows: list = []
+        flows: List[AuthFlow] = []
         if token_id or app_id or app_secret:
-            flows.append(ConsentLogin(self._unauth_send, self.auth_root, self.client_id, token_id, app_id, app_secret))
+            flows.append(ConsentLogin(self._send_unauth, self.auth_root, self.client_id, token_id, app_id,
+                                      app_secret))
         flows.append(StoredSession(self.store, self.client_id))
         if self._login is not None:
             flows.append(self._login)
-        lock = (lambda: self.store.lock(self._lock_key())) if self.store is not None else threading.Lock
-        flow, session = run_flows(flows, lock, "dhan")
-        self._adopt(session, save=flow.name != "stored", flow=flow.name)
+        flow, session = run_flows(flows, self._lock, "dhan",
+                                  adopt=lambda f, s: self._adopt(s, flow=f.name, save=f.saves))
         return session
 
     # -- Dhan's token routes (DhanLogin in dhanhq) --------------------------------------------------
@@ -278,7 +226,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
             ValueError: ``client_id``, ``pin`` or ``totp`` missing.
             brokers.errors.AuthError: Dhan refused them.
         """
-        flow = PinTotpLogin(self._unauth_send, self.auth_root, self.client_id, pin, totp)
+        flow = PinTotpLogin(self._send_unauth, self.auth_root, self.client_id, pin, totp)
         data = flow.request()
         self._adopt(make_session(str(data["accessToken"]), str(data.get("dhanClientId") or self.client_id),
                                  expiry_time=data.get("expiryTime"), fresh=True), save=True, flow="pin-totp")
@@ -297,14 +245,14 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         if not self.client_id:
             raise ValueError("generate_login_session needs client_id (pass it to Dhan(...))")
         redact.register(app_secret)
+        refused: Optional[errors.BrokerError] = None
         try:
-            data = self._unauth_send("POST", self.auth_root + routes.AUTH_CONSENT, params={"client_id": self.client_id},
+            data = self._send_unauth("POST", self.auth_root + routes.AUTH_CONSENT, params={"client_id": self.client_id},
                                      headers={"app_id": app_id, "app_secret": app_secret})
         except errors.BrokerError as exc:
-            if isinstance(exc, (errors.NetworkError, errors.ServerError, errors.RateLimitError)):
-                raise
-            raise errors.AuthError(f"consent refused: {exc.message}", broker="dhan", status=exc.status,
-                                   code=exc.code, body=exc.body) from None
+            refused = exc
+        if refused is not None:
+            raise as_auth_error(refused, "consent")
         if not isinstance(data, dict) or not data.get("consentAppId"):
             raise errors.AuthError("generate-consent returned no consentAppId", broker="dhan")
         return str(data["consentAppId"])
@@ -316,7 +264,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
     def consume_token_id(self, token_id: str, app_id: str, app_secret: str) -> Dict[str, Any]:
         """Step 3 of the consent flow: exchange ``token_id`` for a token, adopt and
         save it, and return Dhan's JSON."""
-        flow = ConsentLogin(self._unauth_send, self.auth_root, self.client_id, token_id, app_id, app_secret)
+        flow = ConsentLogin(self._send_unauth, self.auth_root, self.client_id, token_id, app_id, app_secret)
         data = flow.request()
         self._adopt(make_session(str(data["accessToken"]), str(data.get("dhanClientId") or self.client_id or "")
                                  or None, expiry_time=data.get("expiryTime"), fresh=True), save=True, flow="consent")
@@ -328,16 +276,17 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         session = self._ensure_session()
         data = self._send("GET", self.root + routes.RENEW_TOKEN, auth=False, group="default",
                           headers={"access-token": session.token, "dhanClientId": str(self.client_id or "")})
-        token = (data or {}).get("token") or (data or {}).get("accessToken") if isinstance(data, dict) else None
+        token = (data.get("token") or data.get("accessToken")) if isinstance(data, dict) else None
         if not token:
             raise errors.ResponseError("RenewToken returned no token", broker="dhan")
+        assert isinstance(data, dict)
         self._adopt(make_session(str(token), self.client_id, expiry_time=data.get("expiryTime"), fresh=True),
                     save=True, flow="renew")
         return data
 
     def user_profile(self) -> Dict[str, Any]:
         """The token's profile and validity (``GET /v2/profile``): a cheap token check."""
-        return self._call("GET", routes.PROFILE)
+        return cast(Dict[str, Any], self._call("GET", routes.PROFILE))
 
     get_profile = user_profile
 
@@ -362,5 +311,5 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
         return self._send(method, url, auth=auth, **kw)
 
     def __repr__(self) -> str:
-        return (f"Dhan(client_id={self.client_id!r}, session={'<set>' if self.session else '<none>'}, "
+        return (f"Dhan(client_id={self.client_id!r}, session={mask(self.session.token if self.session else None)}, "
                 f"root={self.root!r})")

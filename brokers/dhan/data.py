@@ -20,6 +20,7 @@ from ..ist import IST
 from . import codec
 from . import params as p
 from . import routes as r
+from .decode import decode_text
 
 __all__ = ["DataMixin"]
 
@@ -208,7 +209,7 @@ class DataMixin:
                     log.warning("dhan: cannot read %s (%s); downloading again", path, e.strerror)
         if text is None:
             text = self._call("GET", f"{root.rstrip('/')}/{r.SCRIP_FILES[mode]}", absolute=True,
-                              auth=False, decode=r.decode_text)
+                              auth=False, decode=decode_text)
             if path is not None:
                 self._write_cache(path, mode, text)
         if filename:

@@ -30,9 +30,10 @@ from urllib.parse import quote
 
 from .. import errors
 from ..core.feed import FeedThread
+from ..core.jwt import jwt_claims
 from ..core.redact import register
 from . import codec, routes
-from .auth import jwt_claims
+from .decode import ERROR_CODES
 
 __all__ = ["DhanFeed"]
 
@@ -82,7 +83,7 @@ def _mode(value: Any) -> int:
 
 
 def _disconnect_error(code: int, reason: str) -> errors.BrokerError:
-    cls = routes.ERROR_CODES.get(str(code), errors.NetworkError)
+    cls = ERROR_CODES.get(str(code), errors.NetworkError)
     return cls(f"Dhan closed the feed: {code} {reason}", broker="dhan", code=code)
 
 

@@ -1,24 +1,18 @@
-"""Dhan (DhanHQ v2) wire facts: hosts, paths, rate-limit groups, error codes, enums,
-and the one function that turns a response into a value or a typed error.
+"""Dhan (DhanHQ v2) wire facts: hosts, paths, rate-limit groups, enums and feed
+disconnect codes.
 
 Everything here is data about Dhan's API; ``client.py`` and ``auth.py`` only
 combine it. Facts come from the DhanHQ v2 docs and the official ``dhanhq`` 2.x
-client (see ``shared/reference/dhan-fyers.md`` part A).
+client. How a response becomes a value or a typed error is :mod:`brokers.dhan.decode`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type
-
-import requests
-
-from .. import errors
-from ..core import redact
-from ..core.http import body_text, read_json, retry_after_seconds, status_error
+from typing import Dict, FrozenSet, List, Mapping, Tuple
 
 __all__ = [
-    "API_ROOT", "AUTH_ROOT", "SCRIP_ROOT", "FEED_URL", "ORDER_FEED_URL", "DEFAULT_LIMITS", "ERROR_CODES",
-    "SEGMENTS", "SEGMENT_CODES", "decode", "error_for",
+    "API_ROOT", "AUTH_ROOT", "SCRIP_ROOT", "FEED_URL", "ORDER_FEED_URL", "DEFAULT_LIMITS",
+    "SEGMENTS", "SEGMENT_CODES",
 ]
 
 BROKER = "dhan"
@@ -121,35 +115,6 @@ KILL_SWITCH_ACTIONS = frozenset({"ACTIVATE", "DEACTIVATE"})
 IP_FLAGS = frozenset({"PRIMARY", "SECONDARY"})
 MAX_QUOTE_INSTRUMENTS = 1000
 
-# -- errors ------------------------------------------------------------------------------
-# Dhan's errorCode -> our class. Trading API codes (DH-9xx) come in the error envelope
-# {"errorType", "errorCode", "errorMessage"}; data API codes (8xx) come in the data APIs'
-# {"data": {"<code>": "<message>"}, "status": "failed"} body and as feed disconnect codes.
-ERROR_CODES: Mapping[str, Type[errors.BrokerError]] = {
-    "DH-901": errors.TokenExpired,      # client id or access token invalid or expired
-    "DH-902": errors.AuthError,         # no Data API subscription / no trading access
-    "DH-903": errors.AuthError,         # account or segment not activated
-    "DH-904": errors.RateLimitError,    # too many requests
-    "DH-905": errors.InputError,        # missing or bad fields (also: IP not whitelisted)
-    "DH-906": errors.OrderError,        # RMS or exchange rejection
-    "DH-907": errors.InputError,        # bad parameters or no data for them
-    "DH-908": errors.ServerError,       # internal server error
-    "DH-909": errors.ServerError,       # Dhan's backend unreachable (their network error)
-    "DH-910": errors.ServerError,       # "others"
-    "800": errors.ServerError,          # internal server error
-    "804": errors.InputError,           # too many instruments
-    "805": errors.RateLimitError,       # too many requests or connections
-    "806": errors.AuthError,            # Data APIs not subscribed
-    "807": errors.TokenExpired,         # access token expired
-    "808": errors.TokenExpired,         # authentication failed
-    "809": errors.TokenExpired,         # access token invalid
-    "810": errors.AuthError,            # client id invalid
-    "811": errors.InputError,           # invalid expiry date
-    "812": errors.InputError,           # invalid date format
-    "813": errors.InputError,           # invalid security id
-    "814": errors.InputError,           # invalid request
-}
-
 # Feed disconnect codes and what they mean (sent in a code-50 packet).
 DISCONNECT_REASONS: Mapping[int, str] = {
     800: "internal server error",
@@ -169,70 +134,3 @@ DISCONNECT_REASONS: Mapping[int, str] = {
 # another of the user's connections).
 FATAL_DISCONNECTS = frozenset({805, 806, 807, 808, 809, 810})
 
-
-def error_for(code: Any, message: str, *, status: Optional[int], body: str,
-              response: Optional[requests.Response] = None) -> errors.BrokerError:
-    """The typed error for one of Dhan's error codes (any unknown code: by HTTP status)."""
-    cls = ERROR_CODES.get(str(code)) if code is not None else None
-    if cls is None:
-        if response is not None:
-            return status_error(response, BROKER, message, code=code)
-        cls = errors.BrokerError
-    kw: Dict[str, Any] = dict(broker=BROKER, status=status, code=code, body=redact.scrub(body))
-    if issubclass(cls, errors.RateLimitError):
-        kw["retry_after"] = retry_after_seconds(response) if response is not None else None
-    return cls(redact.scrub(message), **kw)
-
-
-def _envelope_error(data: Any, response: requests.Response, text: str) -> Optional[errors.BrokerError]:
-    """The error an error-shaped body describes, or None if the body is not an error."""
-    if not isinstance(data, dict):
-        return None
-    if data.get("errorCode") or data.get("errorType") or data.get("errorMessage"):
-        code = data.get("errorCode")
-        message = str(data.get("errorMessage") or data.get("errorType") or f"HTTP {response.status_code}")
-        if data.get("errorType"):
-            message = f"{message} ({data['errorType']})"
-        return error_for(code, message, status=response.status_code, body=text, response=response)
-    status = str(data.get("status", "")).lower()
-    if status in ("failure", "failed", "error"):
-        inner = data.get("data")
-        if isinstance(inner, dict) and len(inner) == 1:  # data APIs: {"806": "Data APIs not subscribed"}
-            (code, message), = inner.items()
-            return error_for(code, str(message), status=response.status_code, body=text, response=response)
-        remarks = data.get("remarks") or data.get("message") or "the broker reported a failure"
-        return error_for(None, str(remarks), status=response.status_code, body=text, response=response)
-    return None
-
-
-def decode(response: requests.Response) -> Any:
-    """The JSON Dhan sent, or the typed error its body or status describes.
-
-    Success bodies are returned as they are (Dhan has no success envelope; the
-    market-quote and option-chain routes carry their own ``{"data", "status"}``).
-    An empty success body (e.g. ``/edis/tpin``) is ``None``. An error is keyed on
-    Dhan's ``errorCode`` through :data:`ERROR_CODES`, never on the HTTP status
-    alone; a body that says ``"status": "failure"`` is an error whatever the status.
-
-    Raises:
-        brokers.errors.BrokerError: the subclass for the error.
-    """
-    if 200 <= response.status_code < 300 and not response.content.strip():
-        return None
-    data = read_json(response, BROKER)
-    error = _envelope_error(data, response, body_text(response))
-    if error is not None:
-        raise error
-    if response.status_code >= 300:
-        raise status_error(response, BROKER)
-    return data
-
-
-def decode_text(response: requests.Response) -> str:
-    """A text body (the scrip master CSV); errors as :func:`decode` reports them."""
-    if response.status_code >= 300:
-        ctype = response.headers.get("Content-Type", "")
-        if "json" in ctype:
-            decode(response)
-        raise status_error(response, BROKER)
-    return response.content.decode("utf-8-sig", errors="replace")

@@ -11,58 +11,29 @@ again without the user.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import hashlib
-import json
 import logging
 from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import urlencode
 
 from .. import errors
 from ..core import redact
-from ..core.auth import AuthFlow
+from ..core.auth import AuthFlow, Send
 from ..core.http import TimeoutType, Transport
-from ..stores import Session, SessionStore, mask
+from ..core.jwt import jwt_claims, jwt_expiry
+from ..core.redact import mask
+from ..stores import FileStore, Session, SessionStore
 from . import routes
+from .decode import decode
 
-__all__ = ["FyersAuth", "RefreshFlow", "StoredSessionFlow", "app_id_hash", "jwt_claims", "session_key"]
+__all__ = ["FyersAuth", "RefreshFlow", "StoredSessionFlow", "app_id_hash", "refresh", "session_key", "validate"]
 
-log = logging.getLogger("brokers.fyers.auth")
+log = logging.getLogger(__name__)
 
 
 def app_id_hash(client_id: str, secret_key: str) -> str:
     """``sha256(client_id + ":" + secret_key)`` in hex, as Fyers asks for ``appIdHash``."""
     return hashlib.sha256(f"{client_id}:{secret_key}".encode()).hexdigest()
-
-
-def jwt_claims(token: str) -> Dict[str, Any]:
-    """The payload of a Fyers JWT (``exp``, ``hsm_key``, ...), without checking the signature.
-
-    An ``APPID:`` prefix is ignored. Returns ``{}`` for anything that is not a JWT.
-    """
-    raw = token.split(":", 1)[1] if ":" in token else token
-    parts = raw.split(".")
-    if len(parts) != 3:
-        return {}
-    try:
-        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(payload.decode("utf-8"))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
-def token_expiry(token: str) -> Optional[dt.datetime]:
-    """When the JWT says it expires (``exp``), as an aware UTC datetime, or None."""
-    exp = jwt_claims(token).get("exp")
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
-        return None
-    try:
-        return dt.datetime.fromtimestamp(float(exp), dt.timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def session_key(client_id: str) -> str:
@@ -80,7 +51,41 @@ def make_session(client_id: str, access_token: str, refresh_token: Optional[str]
         extra["fy_id"] = str(claims["fy_id"])
     # user_id is the app id: EnvStore keys and FYERS_CLIENT_ID name the app, not the user.
     return Session(broker="fyers", kind="access_token", token=access_token, user_id=client_id,
-                   api_key=client_id, expires_at=token_expiry(access_token), extra=extra)
+                   api_key=client_id, expires_at=jwt_expiry(access_token), extra=extra)
+
+
+def validate(send: Send, url: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    """POST a token request (``validate-authcode``, ``validate-refresh-token``).
+
+    Raises:
+        brokers.errors.AuthError: Fyers refused it, whatever code it chose for that.
+        brokers.errors.NetworkError, RateLimitError, ServerError: as the transport says.
+    """
+    refused: Optional[errors.BrokerError] = None
+    try:
+        data = send("POST", url, json=body, group=routes.DEFAULT_GROUP)
+    except (errors.InputError, errors.OrderError) as e:
+        refused = e
+    if refused is not None:
+        # Raised outside the except block; the body carried the secrets, the error does not.
+        raise errors.derive(errors.AuthError, refused)
+    if not isinstance(data, dict):
+        raise errors.ResponseError("the token answer is not a JSON object", broker=routes.BROKER)
+    return data
+
+
+def refresh(send: Send, root: str, app_hash: str, refresh_token: str, pin: str) -> Dict[str, Any]:
+    """A new access token from a refresh token and the PIN (``POST /validate-refresh-token``);
+    Fyers' answer, which holds a non-empty ``access_token``."""
+    redact.register(refresh_token, pin)
+    body = {"grant_type": "refresh_token", "appIdHash": app_hash, "refresh_token": refresh_token, "pin": pin}
+    data = validate(send, root + routes.VALIDATE_REFRESH, body)
+    access = data.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise errors.AuthError("validate-refresh-token answered without an access_token",
+                               broker=routes.BROKER, code=data.get("code"))
+    redact.register(access)
+    return data
 
 
 def _require(name: str, value: Any) -> str:
@@ -100,7 +105,8 @@ class FyersAuth:
         response_type: ``"code"``.
         grant_type: ``"authorization_code"``.
         scope, nonce: optional extra query values for the auth-code URL.
-        store: where to save the session (key ``"fyers-<client_id>"``); optional.
+        store: where to save the session (key ``"fyers-<client_id>"``); default
+            :class:`~brokers.stores.FileStore` (as every client).
         root: the API root (tests point it at the sandbox).
         data_root, public_root: accepted so that the same URL keywords fit
             :class:`~brokers.fyers.Fyers` and this class (``**sandbox.fyers_urls()``);
@@ -145,13 +151,13 @@ class FyersAuth:
         self.grant_type = grant_type
         self.scope = scope
         self.nonce = nonce
-        self.store = store
+        self.store = store if store is not None else FileStore()
         self.root = root.rstrip("/")
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
         self._auth_code: Optional[str] = None
         # Token calls share Fyers' per-app limits; they are POSTs, so never retried.
-        self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout,
+        self.transport = Transport(routes.BROKER, decode=decode, timeout=timeout,
                                    default_limits=routes.RATE_LIMITS)
 
     # -- fyers_apiv3 SessionModel names -----------------------------------------------------
@@ -203,7 +209,7 @@ class FyersAuth:
         code = _require("auth_code", code)
         redact.register(code)
         body = {"grant_type": self.grant_type, "appIdHash": self.get_hash(), "code": code}
-        data = self._post(routes.VALIDATE_AUTHCODE, body)
+        data = validate(self.transport.request, self.root + routes.VALIDATE_AUTHCODE, body)
         access = data.get("access_token")
         if not isinstance(access, str) or not access:
             raise errors.AuthError("validate-authcode answered without an access_token", broker=routes.BROKER,
@@ -227,32 +233,15 @@ class FyersAuth:
         """
         rt = _require("refresh_token", refresh_token)
         pin_s = _require("pin", str(pin) if isinstance(pin, int) and not isinstance(pin, bool) else pin)
-        redact.register(rt, pin_s)
-        body = {"grant_type": "refresh_token", "appIdHash": self.get_hash(), "refresh_token": rt, "pin": pin_s}
-        data = self._post(routes.VALIDATE_REFRESH, body)
-        access = data.get("access_token")
-        if not isinstance(access, str) or not access:
-            raise errors.AuthError("validate-refresh-token answered without an access_token",
-                                   broker=routes.BROKER, code=data.get("code"))
-        redact.register(access)
-        self._save(access, rt)
+        data = refresh(self.transport.request, self.root, self.get_hash(), rt, pin_s)
+        self._save(str(data["access_token"]), rt)
         log.info("fyers: access token refreshed (app %s)", self.client_id)
         return data
 
     # -- internals --------------------------------------------------------------------------
-    def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
-        try:
-            return self.transport.request("POST", self.root + path, json=body, group=routes.DEFAULT_GROUP)
-        except errors.AuthError:
-            raise
-        except (errors.InputError, errors.OrderError) as e:
-            # A refused exchange is a login failure whatever code Fyers chose for it.
-            raise errors.AuthError(e.message, broker=e.broker, status=e.status, code=e.code, body=e.body) from None
-
-    def _save(self, access: str, refresh: Optional[str]) -> Session:
-        session = make_session(self.client_id, access, refresh)
-        if self.store is not None:
-            self.store.save(session_key(self.client_id), session)
+    def _save(self, access: str, refresh_token: Optional[str]) -> Session:
+        session = make_session(self.client_id, access, refresh_token)
+        self.store.save(session_key(self.client_id), session)
         return session
 
     def close(self) -> None:
@@ -275,6 +264,7 @@ class StoredSessionFlow(AuthFlow):
 
     name = "stored"
     locked = True
+    saves = False
 
     def __init__(self, store: Optional[SessionStore], client_id: str, exclude: Optional[str] = None) -> None:
         self.store = store
@@ -292,21 +282,46 @@ class StoredSessionFlow(AuthFlow):
 
 
 class RefreshFlow(AuthFlow):
-    """A new access token from the stored (or given) refresh token and the PIN."""
+    """A new access token from the refresh token and the PIN.
+
+    Args:
+        send: the client's unauthenticated send.
+        root: the API root.
+        client_id: the app id.
+        app_hash: :func:`app_id_hash` of the app id and secret.
+        pin: the user's PIN (None: the flow never applies).
+        refresh_token: the refresh token; when a session is refused,
+            :meth:`refused` takes the one that session carried.
+    """
 
     name = "refresh"
     locked = True
 
-    def __init__(self, auth: Optional[FyersAuth], pin: Optional[str], refresh_token: Optional[str] = None) -> None:
-        self.auth = auth
+    def __init__(self, send: Send, root: str, client_id: str, app_hash: str, pin: Optional[str],
+                 refresh_token: Optional[str] = None) -> None:
+        self.send = send
+        self.root = root
+        self.client_id = client_id
+        self.app_hash = app_hash
         self.pin = pin
         self.refresh_token = refresh_token
+        redact.register(pin, refresh_token)
+
+    @property
+    def repeatable(self) -> bool:
+        return bool(self.pin)
+
+    def refused(self, dead: Session) -> None:
+        token = dead.extra.get("refresh_token")
+        if isinstance(token, str) and token:
+            self.refresh_token = token
 
     def login(self) -> Optional[Session]:
-        if self.auth is None or not self.pin or not self.refresh_token:
+        if not self.pin or not self.refresh_token:
             return None
-        data = self.auth.refresh_token(self.refresh_token, self.pin)
-        return make_session(self.auth.client_id, data["access_token"], self.refresh_token)
+        data = refresh(self.send, self.root, self.app_hash, self.refresh_token, self.pin)
+        log.info("fyers: access token refreshed (app %s)", self.client_id)
+        return make_session(self.client_id, str(data["access_token"]), self.refresh_token)
 
 
 def split_token(client_id: Optional[str], token: str) -> Tuple[Optional[str], str]:

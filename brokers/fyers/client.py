@@ -10,26 +10,27 @@ directory, and an order call is never retried once it may have reached Fyers.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, cast
 
 import requests
 
 from .. import errors
 from ..core import redact
-from ..core.auth import AuthFlow, run_flows
+from ..core.auth import AuthFlow
 from ..core.client import BaseClient
-from ..core.http import RateLimits, TimeoutType, Transport, read_json, status_error
-from ..stores import SessionStore, mask
+from ..core.http import RateLimits, TimeoutType, Transport
+from ..core.redact import mask
+from ..stores import FileStore, SessionStore
 from . import codec, routes
 from . import validate as check
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
+from .decode import decode, decode_json, decode_order, decode_text
 from .extras import FyersExtras
 
 __all__ = ["Fyers"]
 
-log = logging.getLogger("brokers.fyers")
+log = logging.getLogger(__name__)
 
 
 class Fyers(FyersExtras, BaseClient):
@@ -40,7 +41,8 @@ class Fyers(FyersExtras, BaseClient):
         token: the access token (``"APPID:token"`` is accepted too). When None,
             the session stored under ``"fyers-<client_id>"`` is used.
         store: a :class:`~brokers.stores.SessionStore` to read the session from
-            (and to clear when Fyers refuses it).
+            (and to clear when Fyers refuses it); default
+            :class:`~brokers.stores.FileStore` (as every client).
         auth: a :class:`FyersAuth` for refreshing a refused token, with ``pin``.
         pin: the user's PIN, to refresh with the stored refresh token.
         root: the trading API root (``https://api-t1.fyers.in/api/v3``).
@@ -89,7 +91,7 @@ class Fyers(FyersExtras, BaseClient):
         # log_path and log_level are accepted so FyersModel(...) calls move over unchanged;
         # nothing is written to files: configure the "brokers" logger instead.
         del log_path, log_level
-        super().__init__(store)
+        super().__init__(store if store is not None else FileStore())
         if token is not None:
             if not isinstance(token, str) or not token.strip():
                 raise ValueError("token must be a non-empty string")
@@ -107,11 +109,15 @@ class Fyers(FyersExtras, BaseClient):
         self.root = root.rstrip("/")
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
-        self.transport = Transport(routes.BROKER, decode=routes.decode, timeout=timeout, rate_limits=rate_limits,
+        self.transport = Transport(routes.BROKER, decode=decode, timeout=timeout, rate_limits=rate_limits,
                                    default_limits=routes.RATE_LIMITS, session=session,
                                    headers={"version": "3"})
         if token is not None:
             self.session = make_session(self.client_id, token)
+            self.auth_flow = "token"
+        if auth is not None:
+            self._set_repeat_login(RefreshFlow(self._send_unauth, self.root, self.client_id, auth.get_hash(),
+                                               self._pin))
 
     # -- session -----------------------------------------------------------------------------
     @property
@@ -122,53 +128,28 @@ class Fyers(FyersExtras, BaseClient):
     def _session_keys(self) -> List[str]:
         return [session_key(self.client_id)]
 
-    def _ensure_session(self) -> None:
-        # Before the call (not inside it), so that a stored session that turns out to
-        # be dead is recognised as the one to clear and replace.
-        if self.session is None:
-            stored = StoredSessionFlow(self.store, self.client_id).login()
-            if stored is None:
-                raise errors.AuthError("no Fyers access token: pass token=..., or log in with FyersAuth and a "
-                                       "store", broker=self.broker)
-            self.session = stored
+    def _passive_flows(self) -> List[AuthFlow]:
+        return [StoredSessionFlow(self.store, self.client_id)]
+
+    def _login_hint(self) -> str:
+        return "pass token=..., or log in with FyersAuth and a store"
 
     def _auth_headers(self) -> Dict[str, str]:
-        self._ensure_session()
-        assert self.session is not None
+        assert self.session is not None  # BaseClient._send made sure of it
         return {"Authorization": f"{self.client_id}:{self.session.token}"}
-
-    def _relogin(self) -> bool:
-        dead = self.session.token if self.session else None
-        refresh = None
-        if self.session is not None:
-            refresh = self.session.extra.get("refresh_token")
-        flows: List[AuthFlow] = [StoredSessionFlow(self.store, self.client_id, exclude=dead),
-                                 RefreshFlow(self.auth, self._pin, refresh)]
-        try:
-            flow, session = run_flows(flows, self._lock, self.broker)
-        except errors.AuthError as e:
-            log.info("fyers: cannot log in again (%s)", e.message)
-            return False
-        log.info("fyers: new session from the %s flow", flow.name)
-        self.session = session
-        return True
-
-    def _lock(self) -> Any:
-        return self.store.lock(session_key(self.client_id)) if self.store is not None else contextlib.nullcontext()
 
     # -- plumbing ------------------------------------------------------------------------------
     def _get(self, path: str, params: Optional[Mapping[str, Any]] = None, *, data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
         self._ensure_session()
-        return self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP)
+        return cast(Dict[str, Any], self._send("GET", root + path, params=params, group=routes.DEFAULT_GROUP))
 
     def _write(self, method: str, path: str, body: Any, *, order: bool = False,
                data: bool = False) -> Dict[str, Any]:
         root = self.data_root if data else self.root
-        decode = routes.decode_order if order else routes.decode
         self._ensure_session()
-        return self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,
-                          order=order, decode=decode)
+        return cast(Dict[str, Any], self._send(method, root + path, json=body, group=routes.DEFAULT_GROUP,
+                                               order=order, decode=decode_order if order else decode))
 
     # -- account -------------------------------------------------------------------------------
     def get_profile(self) -> Dict[str, Any]:
@@ -328,10 +309,10 @@ class Fyers(FyersExtras, BaseClient):
         This endpoint takes the bare token as ``Authorization`` (no ``APPID:``).
         """
         items = check.symbols(list(symbols), "symbols")
-        self._ensure_session()
-        bare = self._auth_headers()["Authorization"].split(":", 1)[1]
-        return self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},
-                          group=routes.DEFAULT_GROUP, auth=False, headers={"Authorization": bare})
+        bare = self._ensure_session().token
+        return cast(Dict[str, Any], self._send("POST", self.data_root + routes.SYMBOL_TOKEN, json={"symbols": items},
+                                               group=routes.DEFAULT_GROUP, auth=False,
+                                               headers={"Authorization": bare}))
 
     # -- symbol master -------------------------------------------------------------------------
     def symbol_master(self, exchange_segment: str = "NSE_CM") -> List[Dict[str, Any]]:
@@ -348,29 +329,16 @@ class Fyers(FyersExtras, BaseClient):
             raise ValueError(f"exchange_segment must be one of {', '.join(routes.SEGMENTS)}; "
                              f"got {exchange_segment!r}")
         url = self.public_root + routes.SYMBOL_MASTER.format(segment=exchange_segment)
-        text = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False, decode=_decode_text)
+        text = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False, decode=decode_text)
         return codec.parse_symbol_master(text)
 
     def index_names(self) -> Dict[str, str]:
         """Fyers' index symbol -> data-socket name map (``NSE:NIFTY50-INDEX`` -> ``Nifty 50``)."""
         url = self.public_root + routes.INDEX_MAPPING
-        body = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False,
-                          decode=lambda r: read_json(r, routes.BROKER) if r.status_code < 400
-                          else _raise(status_error(r, routes.BROKER)))
+        body = self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False, decode=decode_json)
         if not isinstance(body, dict):
             raise errors.ResponseError("index mapping is not a JSON object", broker=routes.BROKER)
         return {str(k): str(v) for k, v in body.items()}
 
     def __repr__(self) -> str:
         return f"Fyers(client_id={self.client_id!r}, token={mask(self.token)}, root={self.root!r})"
-
-
-def _raise(err: errors.BrokerError) -> Any:
-    raise err
-
-
-def _decode_text(response: requests.Response) -> str:
-    if response.status_code >= 400:
-        raise status_error(response, routes.BROKER)
-    return response.content.decode("utf-8", errors="replace")
-

@@ -28,10 +28,11 @@ from typing import (
 from .. import errors
 from ..__version__ import __version__
 from ..core.feed import FeedThread, Frame
+from ..core.jwt import jwt_claims
 from ..core.redact import register
 from . import codec, routes
 from . import validate as check
-from .auth import jwt_claims, split_token
+from .auth import split_token
 
 __all__ = ["FyersFeed"]
 

@@ -32,9 +32,6 @@ class KiteBase(BaseClient):
     api_key: Optional[str] = None
     kite_header_version = KITE_VERSION  # as on kiteconnect.KiteConnect
 
-    def _ensure_session(self) -> None:
-        """Pick up a given or stored session without any login (overridden by Kite)."""
-
     def _url(self, path: str) -> str:
         # String concatenation, not urljoin: urljoin would drop the /oms path of the web root.
         if self.session is not None and self.session.kind == "enctoken":

@@ -1,17 +1,21 @@
-"""The Kite client: KiteConnect (api_key + access_token) and Kite Web (enctoken)."""
+"""The Kite client: KiteConnect (api_key + access_token) and Kite Web (enctoken).
+
+The login code is :mod:`brokers.kite.auth` (flows that only send); re-login after
+a refused token is :class:`~brokers.core.client.BaseClient`'s one path.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 import requests
 
 from ..core import redact
-from ..core.auth import run_flows
+from ..core.auth import AuthFlow, run_flows
 from ..core.http import RateLimits, TimeoutType, Transport
-from ..stores import FileStore, Session, SessionStore, mask
+from ..core.redact import mask
+from ..stores import FileStore, MemoryStore, Session, SessionStore
 from . import exceptions as ex
 from .alerts import AlertsMixin
 from .auth import (
@@ -20,19 +24,19 @@ from .auth import (
     StoredSession,
     TwoFA,
     WebLogin,
-    checksum,
     connect_session,
-    web_session,
+    exchange,
 )
+from .decode import FAMILY, decode
 from .market import MarketMixin
 from .mf import MutualFundsMixin
 from .orders import OrdersMixin
 from .portfolio import PortfolioMixin
-from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, WEB_ROOT, decode
+from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, SESSION_REFRESH, SESSION_TOKEN, WEB_ROOT
 
 __all__ = ["Kite", "KiteConnect"]
 
-log = logging.getLogger("brokers.kite")
+log = logging.getLogger(__name__)
 
 
 class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin):
@@ -94,11 +98,8 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         self.web_root = web_root.rstrip("/")
         redact.register(enctoken, access_token)
         self.transport = Transport("kite", decode=decode, timeout=timeout, rate_limits=rate_limits,
-                                   default_limits=RATE_LIMITS, retries=retries, error_classes=ex.GENERIC,
+                                   default_limits=RATE_LIMITS, retries=retries, error_classes=FAMILY,
                                    session=session, headers={"X-Kite-Version": "3"})
-        self._web_flow: Optional[WebLogin] = None
-        self._probed = False
-        self.auth_flow: Optional[str] = None
 
     # -- identity -----------------------------------------------------------------------
     @property
@@ -130,14 +131,29 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
             keys.append(f"kite-{self.user_id}")
         return keys + (["kite"] if "kite" not in keys else [])
 
-    def _save(self, session: Session) -> None:
-        """Make ``session`` current and store it under the user's key and the default key."""
+    def _lock_key(self) -> str:
+        return self._store_key()
+
+    def _passive_flows(self) -> List[AuthFlow]:
+        return [GivenToken(self._given_enctoken, self._given_access_token, self.api_key, self._user_id),
+                StoredSession(self.store, self._session_keys(), self.api_key)]
+
+    def _login_hint(self) -> str:
+        return ("call kite.authorize(user_id=..., password=..., twofa=...) (Kite Web), "
+                "kite.authorize(request_token=..., secret=...) (KiteConnect), or pass an enctoken or "
+                "access_token (with api_key) to Kite()")
+
+    def _adopt(self, session: Session, *, flow: str, save: bool) -> None:
+        """Make ``session`` current; a login is stored under the user's key and the default key."""
         self.session = session
+        self.auth_flow = flow
         if session.user_id:
             self._user_id = session.user_id
-        assert self.store is not None
-        for key in {self._store_key(session.user_id), "kite"}:
-            self.store.save(key, session)
+        if session.api_key and not self.api_key:
+            self.api_key = session.api_key
+        if save and self.store is not None:
+            for key in {self._store_key(session.user_id), "kite"}:
+                self.store.save(key, session)
 
     # -- authorize ----------------------------------------------------------------------
     def authorize(
@@ -184,77 +200,16 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         if user_id:
             self._user_id = user_id
         redact.register(secret, api_secret, request_token)
-        web = WebLogin(self, self._user_id, password, twofa, totp_secret, interactive)
-        flows = [GivenToken(self), ConnectLogin(self, request_token, secret or api_secret),
-                 StoredSession(self), web]
-        assert self.store is not None
-        store = self.store
-        flow, session = run_flows(flows, lambda: store.lock(self._store_key()), "kite")
-        self.session = session
-        if session.user_id:
-            self._user_id = session.user_id
-        if session.api_key and not self.api_key:
-            self.api_key = session.api_key
-        self._web_flow = web if web.can_repeat else None
-        self.auth_flow = flow.name
-        self._probed = True
+        send = self._send_unauth
+        web = WebLogin(send, self.web_root, self._user_id, password, twofa, totp_secret, interactive)
+        flows = [GivenToken(self._given_enctoken, self._given_access_token, self.api_key, self._user_id),
+                 ConnectLogin(send, self.root, self.api_key, request_token, secret or api_secret),
+                 StoredSession(self.store, [self._store_key()], self.api_key), web]
+        flow, session = run_flows(flows, self._lock, "kite",
+                                  adopt=lambda f, s: self._adopt(s, flow=f.name, save=f.saves))
+        self._set_repeat_login(web)
         log.info("kite: authorized %s via %s", session.user_id or "?", flow.name)
         return session
-
-    def _ensure_session(self) -> None:
-        """Before the first call: use a given token or a stored session, never log in."""
-        if self.session is not None or self._probed:
-            return
-        self._probed = True
-        for flow in (GivenToken(self), StoredSession(self)):
-            session = flow.login()
-            if session is not None:
-                self.session = session
-                self.auth_flow = flow.name
-                return
-
-    def _web_login(self, user_id: str, password: str, code: Callable[[], str]) -> Session:
-        """Kite Web login (``/api/login`` then ``/api/twofa``); saves and returns the session."""
-        try:
-            step1 = self.transport.request("POST", f"{self.web_root}/api/login",
-                                           data={"user_id": user_id, "password": password})
-        except (ex.InputException, ex.GeneralException, ex.PermissionException, ex.TokenException) as e:
-            raise ex.LoginException(f"Kite refused the login for {user_id}: {e.message}", status=e.status,
-                                    error_type=e.error_type) from None
-        if not isinstance(step1, dict) or not step1.get("request_id"):
-            raise ex.DataException("the login response has no request_id", status=200)
-        twofa_type = step1.get("twofa_type") or "totp"
-        form = {"user_id": user_id, "request_id": step1["request_id"], "twofa_value": code(),
-                "twofa_type": twofa_type, "skip_session": ""}
-        try:
-            enctoken = self.transport.request("POST", f"{self.web_root}/api/twofa", data=form,
-                                              decode=_enctoken_cookie)
-        except (ex.InputException, ex.GeneralException, ex.TokenException) as e:
-            if isinstance(e, ex.TwoFAException):
-                raise
-            raise ex.TwoFAException(f"Kite refused the {twofa_type} code: {e.message}", status=e.status,
-                                    error_type=e.error_type) from None
-        session = web_session(user_id, enctoken)
-        self._save(session)
-        return session
-
-    def _relogin(self) -> bool:
-        """After a refused token: a newer stored session (another process logged in)
-        if there is one, else a fresh web login when we hold the means."""
-        dead = self.session
-        assert self.store is not None
-        with self.store.lock(self._store_key()):
-            for key in self._session_keys():
-                stored = self.store.load(key)
-                if stored is not None and (dead is None or stored.token != dead.token):
-                    self.session = stored
-                    return True
-            flow = self._web_flow
-            if flow is None or not flow.can_repeat:
-                return False
-            log.info("kite: session refused; logging in again as %s", flow.user_id)
-            flow.login()
-        return True
 
     # -- KiteConnect session endpoints --------------------------------------------------
     def login_url(self) -> str:
@@ -272,21 +227,18 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         """
         if not request_token or not api_secret:
             raise ValueError("generate_session() needs request_token and api_secret")
-        return self._exchange("/session/token", "request_token", request_token, api_secret)
+        return self._exchange(SESSION_TOKEN, "request_token", request_token, api_secret)
 
     def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
         """Get a new access token from a refresh token (and save the session)."""
-        return self._exchange("/session/refresh_token", "refresh_token", refresh_token, api_secret)
+        return self._exchange(SESSION_REFRESH, "refresh_token", refresh_token, api_secret)
 
     def _exchange(self, path: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
         """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
         if not self.api_key:
             raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
-        redact.register(token, api_secret)
-        data = self.transport.request("POST", f"{self.root}{path}", data={
-            "api_key": self.api_key, field: token, "checksum": checksum(self.api_key, token, api_secret)})
-        self._save(connect_session(self, data))
-        _parse_login_time(data)
+        data = exchange(self._send_unauth, f"{self.root}{path}", self.api_key, field, token, api_secret)
+        self._adopt(connect_session(data, self.api_key), flow="connect-login", save=True)
         return data
 
     def set_access_token(self, access_token: str) -> None:
@@ -299,21 +251,22 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
 
     def invalidate_access_token(self, access_token: Optional[str] = None) -> bool:
         """Log the access token out at Kite and forget it locally."""
-        token = access_token or self.access_token
+        token = access_token or self.access_token or self._given_access_token
         if not token or not self.api_key:
             raise ValueError("invalidate_access_token() needs api_key and an access token")
-        result = self.transport.request("DELETE", f"{self.root}/session/token",
-                                        params={"api_key": self.api_key, "access_token": token})
+        redact.register(token)
+        result = self._send_unauth("DELETE", f"{self.root}{SESSION_TOKEN}",
+                                   params={"api_key": self.api_key, "access_token": token})
         self._forget(token)
-        return result
+        return cast(bool, result)
 
     def invalidate_refresh_token(self, refresh_token: str) -> bool:
         """Invalidate a refresh token."""
         if not self.api_key:
             raise ValueError("invalidate_refresh_token() needs api_key")
         redact.register(refresh_token)
-        return self.transport.request("DELETE", f"{self.root}/session/token",
-                                      params={"api_key": self.api_key, "refresh_token": refresh_token})
+        return cast(bool, self._send_unauth("DELETE", f"{self.root}{SESSION_TOKEN}",
+                                            params={"api_key": self.api_key, "refresh_token": refresh_token}))
 
     def logout(self) -> None:
         """End the session: invalidate a KiteConnect token at Kite, and clear the
@@ -328,28 +281,16 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
             self._forget(token)
 
     def _forget(self, token: str) -> None:
-        assert self.store is not None
-        for key in self._session_keys():
-            stored = self.store.load(key)
-            if stored is not None and stored.token == token:
-                self.store.clear(key)
+        if self.store is not None:
+            for key in self._session_keys():
+                stored = self.store.load(key)
+                if stored is not None and stored.token == token:
+                    self.store.clear(key)
         if self.session is not None and self.session.token == token:
             self.session = None
-
-
-def _enctoken_cookie(response: requests.Response) -> str:
-    decode(response)  # raises on an error body
-    token = response.cookies.get("enctoken")
-    if not token:
-        raise ex.DataException("the 2FA response set no enctoken cookie", status=response.status_code)
-    redact.register(token)
-    return token
-
-
-def _parse_login_time(data: Dict[str, Any]) -> None:
-    value = data.get("login_time")
-    if isinstance(value, str) and len(value) == 19:
-        data["login_time"] = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        # A token given to the constructor is not picked up again once logged out.
+        if token in (self._given_enctoken, self._given_access_token):
+            self._given_enctoken = self._given_access_token = None
 
 
 class KiteConnect(Kite):
@@ -368,8 +309,6 @@ class KiteConnect(Kite):
     def __init__(self, api_key: str, access_token: Optional[str] = None, root: Optional[str] = None,
                  debug: bool = False, timeout: Optional[float] = None, proxies: Optional[Dict[str, str]] = None,
                  pool: Optional[Dict[str, Any]] = None, disable_ssl: bool = False, **kw: Any) -> None:
-        from ..stores import MemoryStore
-
         session = kw.pop("session", None)
         if proxies and session is None:
             session = requests.Session()

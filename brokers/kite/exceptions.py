@@ -17,20 +17,29 @@ catches Kite's and the other brokers' alike::
     ├── OrderException                 also errors.OrderError
     ├── InputException                 also errors.InputError
     ├── DataException                  also errors.ResponseError
+    ├── RateLimitException             also errors.RateLimitError (429)
     └── NetworkException               also errors.NetworkError
-        ├── RateLimitException         also errors.RateLimitError (429)
         ├── TimeoutException           also errors.Timeout
         └── OrderStateUnknownException also errors.OrderStateUnknown
 
+Each class sits on exactly one branch of the :mod:`brokers.errors` tree, so a
+handler written for the generic classes catches Kite's errors as it catches
+Dhan's and Fyers': a 429 is a RateLimitError (not a NetworkError) for every broker.
+
 As in kiteconnect, ``e.code`` is the HTTP status (``e.status`` too); Kite's own
-``error_type`` string is ``e.error_type``. kiteconnect has no Margin, Holding,
-User or TwoFA classes (it raises GeneralException for them); ours subclass
-GeneralException, so old handlers still catch them.
+``error_type`` string is ``e.error_type``. A class made without a status gets
+kiteconnect's default code for it (``NetworkException("x").code == 503``); an
+error the library raises for a failure with no HTTP answer (a refused
+connection, DNS, a timeout) has ``status`` and ``code`` ``None``, as for every
+broker. kiteconnect has no Margin, Holding, User or TwoFA classes (it raises
+GeneralException for them); ours subclass GeneralException, so old handlers
+still catch them. Which class a response becomes is decided in
+:mod:`brokers.kite.decode`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Type
+from typing import Any, Optional
 
 from .. import errors
 
@@ -55,22 +64,27 @@ __all__ = [
 ]
 
 
+_UNSET: Any = object()
+
+
 class KiteException(errors.BrokerError):
     """Base of Kite's errors. ``KiteException(message, code=500)`` as in kiteconnect.
 
     Args:
         message: the error message.
         code: the HTTP status (kiteconnect's meaning of ``code``).
-        status: same as ``code``; wins when both are given.
+        status: same as ``code``; wins when both are given. ``status=None`` given
+            explicitly means "no HTTP answer" (no default code).
         error_type: Kite's ``error_type`` from the body, if any.
     """
 
-    default_code = 500
+    default_code: Optional[int] = 500
 
-    def __init__(self, message: str, code: Optional[int] = None, *, status: Optional[int] = None,
+    def __init__(self, message: str, code: Optional[int] = None, *, status: Any = _UNSET,
                  error_type: Optional[str] = None, broker: Optional[str] = "kite", **kw: Any) -> None:
         kw.pop("code", None)
-        status = status if status is not None else (code if isinstance(code, int) else self.default_code)
+        if status is _UNSET:
+            status = code if isinstance(code, int) and not isinstance(code, bool) else self.default_code
         super().__init__(message, broker=broker or "kite", status=status, code=status, **kw)
         self.error_type = error_type or type(self).__name__
 
@@ -149,7 +163,7 @@ class ServerException(GeneralException, errors.ServerError):
     default_code = 502
 
 
-class RateLimitException(NetworkException, errors.RateLimitError):
+class RateLimitException(KiteException, errors.RateLimitError):
     """Too many requests (429)."""
 
     default_code = 429
@@ -161,33 +175,3 @@ class TimeoutException(NetworkException, errors.Timeout):
 
 class OrderStateUnknownException(NetworkException, errors.OrderStateUnknown):
     """An order call may have reached Kite without an answer: check the order book by tag."""
-
-
-#: Kite's ``error_type`` -> class. Unknown types become GeneralException.
-BY_ERROR_TYPE: Dict[str, Type[KiteException]] = {
-    "GeneralException": GeneralException,
-    "TokenException": TokenException,
-    "PermissionException": PermissionException,
-    "OrderException": OrderException,
-    "InputException": InputException,
-    "DataException": DataException,
-    "NetworkException": NetworkException,
-    "MarginException": MarginException,
-    "HoldingException": HoldingException,
-    "UserException": UserException,
-    "TwoFAException": TwoFAException,
-}
-
-#: generic class -> Kite class, for errors the transport raises itself.
-GENERIC: Dict[Type[errors.BrokerError], Type[errors.BrokerError]] = {
-    errors.AuthError: PermissionException,
-    errors.TokenExpired: TokenException,
-    errors.InputError: InputException,
-    errors.OrderError: OrderException,
-    errors.RateLimitError: RateLimitException,
-    errors.NetworkError: NetworkException,
-    errors.Timeout: TimeoutException,
-    errors.OrderStateUnknown: OrderStateUnknownException,
-    errors.ServerError: ServerException,
-    errors.ResponseError: DataException,
-}

@@ -9,16 +9,24 @@ import pytest
 import requests
 
 from brokers import errors
-from brokers.core.http import Transport, read_json
+from brokers.core.http import Transport
+from brokers.core.response import error_from, read_json
 from brokers.sandbox import Sandbox
 from brokers.sandbox.server import Response
 
+_STATUS = {400: errors.InputError, 404: errors.InputError, 401: errors.TokenExpired, 403: errors.AuthError,
+           429: errors.RateLimitError}
+
+
+def _status(r: requests.Response, message=None) -> errors.BrokerError:
+    cls = _STATUS.get(r.status_code) or (errors.ServerError if r.status_code >= 500 else errors.ResponseError)
+    return error_from(cls, r, "test", message)
+
 
 def _decode(r: requests.Response):
-    body = read_json(r, "test")
+    body = read_json(r, "test", _status)
     if r.status_code >= 400:
-        from brokers.core.http import status_error
-        raise status_error(r, "test")
+        raise _status(r)
     return body
 
 

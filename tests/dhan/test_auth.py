@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from brokers import errors
+from brokers.core.jwt import jwt_claims
 from brokers.dhan import Dhan
-from brokers.dhan.auth import PinTotpLogin, jwt_claims, make_session, token_expiry
+from brokers.dhan.auth import PinTotpLogin, make_session, token_expiry
 from brokers.stores import EnvStore, MemoryStore, Session
 
 from .conftest import CLIENT, PIN

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from brokers import errors
-from brokers.dhan import routes
+from brokers.dhan import decode, routes
 
-TRADING_CODES = [c for c in routes.ERROR_CODES if c.startswith("DH-")]
-DATA_CODES = [c for c in routes.ERROR_CODES if not c.startswith("DH-")]
+TRADING_CODES = [c for c in decode.ERROR_CODES if c.startswith("DH-")]
+DATA_CODES = [c for c in decode.ERROR_CODES if not c.startswith("DH-")]
 
 EXPECTED = {
     "DH-901": errors.TokenExpired, "DH-902": errors.AuthError, "DH-903": errors.AuthError,
@@ -22,7 +22,7 @@ EXPECTED = {
 
 
 def test_table_is_complete_and_explicit():
-    assert dict(routes.ERROR_CODES) == EXPECTED
+    assert dict(decode.ERROR_CODES) == EXPECTED
 
 
 @pytest.mark.parametrize("code", TRADING_CODES)

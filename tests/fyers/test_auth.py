@@ -10,8 +10,9 @@ import pytest
 import requests
 
 from brokers import errors
+from brokers.core.jwt import jwt_claims
 from brokers.fyers import Fyers, FyersAuth
-from brokers.fyers.auth import jwt_claims, session_key, split_token
+from brokers.fyers.auth import session_key, split_token
 from brokers.stores import EnvStore, MemoryStore
 
 from .conftest import browser_login, make_auth
@@ -140,6 +141,6 @@ def test_split_token_accepts_appid_prefix():
 def test_stored_session_of_another_broker_is_not_used(sb):
     store = MemoryStore()
     with Fyers(client_id=sb.fyers.client_id, store=store, **sb.fyers_urls()) as fyers:
-        with pytest.raises(errors.AuthError, match="no Fyers access token"):
+        with pytest.raises(errors.AuthError, match="no Fyers session"):
             fyers.get_profile()
     assert sb.requests(path="/fyers") == []

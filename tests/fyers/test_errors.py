@@ -8,7 +8,7 @@ import pytest
 
 from brokers import errors
 from brokers.fyers import Fyers
-from brokers.fyers.routes import ERROR_CODES
+from brokers.fyers.decode import ERROR_CODES
 from brokers.sandbox import Sandbox
 
 

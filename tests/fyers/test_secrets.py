@@ -62,8 +62,8 @@ def test_no_secret_in_debug_logs_errors_or_reprs(sb, all_debug):
 def test_no_secret_in_debug_logs_of_the_feeds(sb, all_debug):
     import threading
 
+    from brokers.core.jwt import jwt_claims
     from brokers.fyers import FyersFeed, FyersOrder
-    from brokers.fyers.auth import jwt_claims
 
     token = sb.fyers.issue_access_token()
     hsm_key = jwt_claims(token)["hsm_key"]

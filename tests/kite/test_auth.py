@@ -91,8 +91,10 @@ def test_generate_session_as_kiteconnect(sandbox):
     renewed = kite.renew_access_token(data["refresh_token"], sandbox.kite.api_secret)
     assert renewed["access_token"] != data["access_token"] and kite.access_token == renewed["access_token"]
     assert kite.invalidate_access_token() is True
-    with pytest.raises(TokenException):
+    requests_before = len(sandbox.requests())
+    with pytest.raises(errors.AuthError, match="authorize"):  # no session left: a local error, no request
         kite.profile()
+    assert len(sandbox.requests()) == requests_before
     kite.close()
 
 

@@ -108,7 +108,7 @@ def test_reads_are_retried_through_faults(kite, sandbox):
 def test_bad_bodies_are_typed_errors(kite, sandbox, status, body, ctype, cls):
     sandbox.fail_next(10, status, path="/kite/web/oms/user/margins", body=body, content_type=ctype)
     kite.transport.retries = 0
-    kite._web_flow = None  # no re-login: see the first error as it is
+    kite._set_repeat_login(None)  # no re-login: see the first error as it is
     with pytest.raises(cls) as e:
         kite.margins()
     assert isinstance(e.value, KiteException)
