@@ -1,4 +1,5 @@
-"""``python -m brokers`` (also the ``brokers`` command): demo, login, whoami, logout, sessions, sandbox."""
+"""``python -m brokers`` (also the ``brokers`` command): demo, login, whoami, logout, sessions, sandbox,
+symbols, history."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     sb.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
     sb.add_argument("--for", dest="duration", type=float, default=None, metavar="SECONDS",
                     help="stop after this many seconds (default: until Ctrl-C)")
+    from .commands_data import add_parsers
+
+    add_parsers(sub)
     return p
 
 

@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
+from .commands_data import history, symbols  # noqa: F401  (sub-commands looked up by name)
 from .core.redact import mask
 from .ist import IST
 from .stores import FileStore, MemoryStore, Session
@@ -262,7 +263,7 @@ def sessions(args: argparse.Namespace) -> int:
 def sandbox(args: argparse.Namespace) -> int:
     from .sandbox import Sandbox
 
-    with Sandbox(port=args.port) as sb:
+    with Sandbox(port=args.port, masters="full") as sb:
         print(f"sandbox running at {sb.url}")
         print(f"  Kite:  Kite(root={sb.url + '/kite/connect'!r}, web_root={sb.url + '/kite/web'!r})")
         print(f"         KiteConnect app: api_key={sb.kite.api_key!r} api_secret={sb.kite.api_secret!r}")

@@ -45,6 +45,7 @@ def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
     from brokers.kite import client as kite_client
 
     monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "store"))
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(tmp_path / "cache"))
     urls = sandbox.kite_urls()
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "root", urls["root"])
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "web_root", urls["web_root"])

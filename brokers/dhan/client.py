@@ -33,6 +33,7 @@ from .data import DataMixin
 from .decode import decode
 from .global_stocks import GlobalStocksMixin
 from .orders import OrdersMixin
+from .symbols import SymbolsMixin
 
 __all__ = ["Dhan"]
 
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 _DEFAULT = object()
 
 
-class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, BaseClient):
+class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin, BaseClient):
     """DhanHQ v2 REST client, with the method names and arguments of ``dhanhq`` 2.x.
 
     Every call sends the ``access-token`` and ``client-id`` headers; bodies are

@@ -61,6 +61,7 @@ class DataMixin:
         """
         if isinstance(interval, bool) or interval not in r.INTERVALS:
             raise ValueError(f"interval must be one of 1, 5, 15, 25, 60; got {interval!r}")
+        security_id = self._security_id(security_id, exchange_segment)  # type: ignore[attr-defined]
         body = {
             "securityId": p.security_id(security_id),
             "exchangeSegment": p.choice("exchange_segment", exchange_segment, r.SEGMENTS),
@@ -81,6 +82,7 @@ class DataMixin:
         """
         if isinstance(expiry_code, bool) or expiry_code not in r.EXPIRY_CODES:
             raise ValueError(f"expiry_code must be one of 0, 1, 2, 3; got {expiry_code!r}")
+        security_id = self._security_id(security_id, exchange_segment)  # type: ignore[attr-defined]
         body = {
             "securityId": p.security_id(security_id),
             "exchangeSegment": p.choice("exchange_segment", exchange_segment, r.SEGMENTS),
@@ -130,21 +132,25 @@ class DataMixin:
 
         Args:
             securities: ``{"NSE_EQ": [11536], "NSE_FNO": [49081, 49082]}``, at most
-                1000 instruments in all.
+                1000 instruments in all; or symbols resolved through :meth:`master`
+                (``["NSE:INFY", "NSE_FNO:NIFTY-Dec2026-24000-CE"]``, or inside the dict).
 
         Returns:
             Dhan's JSON: ``{"data": {"NSE_EQ": {"11536": {"last_price": ...}}}, "status": "success"}``.
         """
+        securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
         return self._call("POST", r.QUOTE_LTP, body=p.securities(securities), group="quote",
                           client_id_in_body=False)
 
     def ohlc_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Last price and the day's OHLC (``POST /marketfeed/ohlc``); see :meth:`ticker_data`."""
+        securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
         return self._call("POST", r.QUOTE_OHLC, body=p.securities(securities), group="quote",
                           client_id_in_body=False)
 
     def quote_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Full quotes with depth, OI and volume (``POST /marketfeed/quote``); see :meth:`ticker_data`."""
+        securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
         return self._call("POST", r.QUOTE_FULL, body=p.securities(securities), group="quote",
                           client_id_in_body=False)
 

@@ -32,6 +32,8 @@ from .. import errors
 from ..core.feed import FeedThread
 from ..core.jwt import jwt_claims
 from ..core.redact import register
+from ..symbols import SymbolMaster
+from ..symbols.resolve import feed_instruments
 from . import codec, routes
 from .decode import ERROR_CODES
 
@@ -178,6 +180,9 @@ class DhanFeed(_DhanSocket["DhanFeed"]):
         feed.connect(threaded=True)   # returns at once; feed.close() stops it
     """
 
+    #: Set to ``dhan.master()`` to subscribe by symbol (``feed.subscribe(["NSE:INFY"])``).
+    master: Optional[SymbolMaster] = None
+
     # dhanhq's constants
     IDX, NSE, NSE_FNO, NSE_CURR, BSE, MCX, BSE_CURR, BSE_FNO = 0, 1, 2, 3, 4, 5, 7, 8
     Ticker, Quote, Full = codec.TICKER, codec.QUOTE, codec.FULL
@@ -291,6 +296,7 @@ class DhanFeed(_DhanSocket["DhanFeed"]):
         Raises:
             ValueError: a bad tuple, segment or mode, or more than 5000 instruments.
         """
+        instruments = feed_instruments(self.master, instruments)  # symbols too, via feed.master
         wanted = self._normalise(instruments, mode)
         moved: Dict[int, List[Tuple[str, str]]] = {}
         with self._subs_lock:
@@ -315,6 +321,7 @@ class DhanFeed(_DhanSocket["DhanFeed"]):
     def unsubscribe(self, instruments: Iterable[Instrument]) -> bool:
         """Stop instruments (the mode in the tuple, if any, is ignored: each leaves
         the mode it is in). Returns True if sent now."""
+        instruments = feed_instruments(self.master, instruments)  # symbols too, via feed.master
         groups: Dict[int, List[Tuple[str, str]]] = {}
         with self._subs_lock:
             for seg, sid, _ in self._normalise(instruments):

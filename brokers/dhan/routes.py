@@ -8,7 +8,7 @@ client. How a response becomes a value or a typed error is :mod:`brokers.dhan.de
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Mapping, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 __all__ = [
     "API_ROOT", "AUTH_ROOT", "SCRIP_ROOT", "FEED_URL", "ORDER_FEED_URL", "DEFAULT_LIMITS",
@@ -134,3 +134,7 @@ DISCONNECT_REASONS: Mapping[int, str] = {
 # another of the user's connections).
 FATAL_DISCONNECTS = frozenset({805, 806, 807, 808, 809, 810})
 
+
+#: Widest range of one chart request, in days, per interval in minutes (1440 = daily: no cap).
+HISTORY_CAPS: Dict[int, Optional[int]] = {1: 90, 5: 90, 15: 90, 25: 90, 60: 90, 1440: None}
+HISTORY_WORKERS = 5  # the data APIs allow 5 calls a second

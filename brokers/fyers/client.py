@@ -27,13 +27,14 @@ from . import validate as check
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
 from .decode import decode, decode_json, decode_order, decode_text
 from .extras import FyersExtras
+from .symbols import SymbolsMixin, is_sdk_call
 
 __all__ = ["Fyers"]
 
 log = logging.getLogger(__name__)
 
 
-class Fyers(FyersExtras, BaseClient):
+class Fyers(FyersExtras, SymbolsMixin, BaseClient):
     """Fyers API v3 (``FyersModel`` methods), synchronous, on one HTTP session.
 
     Args:
@@ -280,13 +281,21 @@ class Fyers(FyersExtras, BaseClient):
         """Exchange/segment status (``GET /data/marketStatus``)."""
         return self._get(routes.MARKET_STATUS, data=True)
 
-    def history(self, data: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
-        """Candles (``GET /data/history``): ``{"candles": [[epoch, o, h, l, c, v], ...]}``.
+    def history(self, data: Any = None, *args: Any, **kw: Any) -> Any:
+        """Candles, in two forms.
 
-        Args:
-            data: ``symbol``, ``resolution``, ``date_format`` (0 epoch, 1 yyyy-mm-dd),
-                ``range_from``, ``range_to``, ``cont_flag``.
+        ``history(data)`` (fyers_apiv3's form): one ``GET /data/history`` with
+        ``symbol``, ``resolution``, ``date_format`` (0 epoch, 1 yyyy-mm-dd),
+        ``range_from``, ``range_to``, ``cont_flag``; returns
+        ``{"candles": [[epoch, o, h, l, c, v], ...]}``.
+
+        ``history(symbol, start, end, interval="day", *, oi=False, continuous=False,
+        on_progress=None, as_frame=False)``: any range, split into requests within
+        Fyers' caps (100 days intraday, 366 daily), returned as
+        :class:`~brokers.history.Candle` (see :meth:`brokers.kite.Kite.history`).
         """
+        if not is_sdk_call(data, args, kw):
+            return self._history_range(data, *args, **kw)
         return self._get(routes.HISTORY, check.history(data), data=True)
 
     def quotes(self, data: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:

@@ -67,3 +67,7 @@ PUBLIC_GROUP = "public"  # symbol master files on public.fyers.in: not API calls
 RATE_LIMITS: Dict[str, List[Tuple[int, float]]] = {
     DEFAULT_GROUP: [(10, 1.0), (200, 60.0), (100_000, 86_400.0)],
 }
+
+#: Widest range of one /data/history request, in days, per resolution in minutes (1440 = "D").
+HISTORY_CAPS: Dict[int, int] = {**{m: 100 for m in (1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 240)}, 1440: 366}
+HISTORY_WORKERS = 5  # within 10/s and 200/min, shared with every other call

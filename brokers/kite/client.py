@@ -33,13 +33,14 @@ from .mf import MutualFundsMixin
 from .orders import OrdersMixin
 from .portfolio import PortfolioMixin
 from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, SESSION_REFRESH, SESSION_TOKEN, WEB_ROOT
+from .symbols import SymbolsMixin
 
 __all__ = ["Kite", "KiteConnect"]
 
 log = logging.getLogger(__name__)
 
 
-class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin):
+class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMixin, SymbolsMixin):
     """Zerodha Kite, over KiteConnect (``api_key`` + ``access_token``) or Kite Web
     (``enctoken``), with kiteconnect 5.x's methods, arguments and return values.
 

@@ -19,6 +19,8 @@ from ..__version__ import __version__
 from ..core.feed import FeedThread
 from ..core.redact import register
 from ..errors import BrokerError
+from ..symbols import SymbolMaster
+from ..symbols.resolve import feed_tokens
 from . import codec
 
 __all__ = ["KiteFeed"]
@@ -76,6 +78,9 @@ class KiteFeed(FeedThread["KiteFeed"]):
         feed.on_connect = lambda feed: feed.subscribe([408065])
         feed.connect(threaded=True)   # returns at once; feed.close() stops it
     """
+
+    #: Set to ``kite.master()`` to subscribe by symbol (``feed.subscribe(["NSE:INFY"])``).
+    master: Optional[SymbolMaster] = None
 
     broker = "kite"
     MODE_LTP = codec.MODE_LTP
@@ -258,6 +263,7 @@ class KiteFeed(FeedThread["KiteFeed"]):
         Raises:
             ValueError: a token is not an int, or more than 3000 tokens in total.
         """
+        instrument_tokens = feed_tokens(self.master, instrument_tokens)  # symbols ("NSE:INFY") too, via feed.master
         tokens = _tokens(instrument_tokens)
         with self._modes_lock:
             if len(set(self._modes) | set(tokens)) > MAX_TOKENS:
@@ -268,6 +274,7 @@ class KiteFeed(FeedThread["KiteFeed"]):
 
     def unsubscribe(self, instrument_tokens: Iterable[int]) -> bool:
         """Stop receiving ticks for tokens. Returns True if sent now."""
+        instrument_tokens = feed_tokens(self.master, instrument_tokens)  # symbols ("NSE:INFY") too, via feed.master
         tokens = _tokens(instrument_tokens)
         with self._modes_lock:
             for t in tokens:
@@ -284,6 +291,7 @@ class KiteFeed(FeedThread["KiteFeed"]):
         Raises:
             ValueError: unknown mode or a token that is not an int.
         """
+        instrument_tokens = feed_tokens(self.master, instrument_tokens)  # symbols ("NSE:INFY") too, via feed.master
         if mode not in (self.MODE_LTP, self.MODE_QUOTE, self.MODE_FULL):
             raise ValueError(f"mode must be 'ltp', 'quote' or 'full', not {mode!r}")
         tokens = _tokens(instrument_tokens)

@@ -85,7 +85,8 @@ class MarketMixin(KiteBase):
         """Candles for one instrument.
 
         Args:
-            instrument_token: the instrument's token.
+            instrument_token: the instrument's token, or a symbol (``"NSE:INFY"``)
+                resolved through :meth:`master`.
             from_date, to_date: datetimes (aware ones are converted to IST),
                 dates, or ``"YYYY-MM-DD HH:MM:SS"`` strings.
             interval: one of ``minute, 3minute, 5minute, 10minute, 15minute,
@@ -101,6 +102,7 @@ class MarketMixin(KiteBase):
         """
         if interval not in INTERVALS:
             raise ValueError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}")
+        instrument_token = self._token(instrument_token)  # type: ignore[attr-defined]  # "NSE:INFY" too
         if isinstance(instrument_token, bool) or not str(instrument_token).isdigit():
             raise ValueError(f"instrument_token must be a number; got {instrument_token!r}")
         start, end = _kite_time(from_date, "from_date"), _kite_time(to_date, "to_date")

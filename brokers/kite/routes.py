@@ -26,3 +26,10 @@ RATE_LIMITS: Dict[str, List[Tuple[int, float]]] = {
     "orders": [(10, 1.0), (400, 60.0), (5000, 86400.0)],
     "default": [(10, 1.0)],
 }
+
+#: Widest range of one historical request, in days, per interval in minutes (1440 = day).
+HISTORY_CAPS: Dict[int, int] = {1: 60, 3: 100, 5: 100, 10: 100, 15: 200, 30: 200, 60: 400, 1440: 2000}
+#: Kite's interval names by minutes.
+HISTORY_INTERVALS: Dict[int, str] = {1: "minute", 3: "3minute", 5: "5minute", 10: "10minute", 15: "15minute",
+                                     30: "30minute", 60: "60minute", 1440: "day"}
+HISTORY_WORKERS = 3  # as many threads as the 3/s budget can keep busy

@@ -28,6 +28,7 @@ from .fyers_feed import FyersDataSocket, FyersOrderSocket
 from .kite import KiteAccount, KiteSandbox
 from .kite_ticker import KiteTicker
 from .market import Instrument, Market
+from .masters import SandboxMasters
 from .server import Faults, HttpServer, Logged, Router
 from .ws import WsRoute, WsServer
 
@@ -58,6 +59,10 @@ class Sandbox:
     Args:
         port: HTTP port (default: a free one).
         seed: seed of the market's price walk.
+        masters: ``"full"`` serves full-size instrument masters (Kite about
+            94,000 instruments, with weekly and monthly option chains),
+            ``"small"`` the same shapes with a few thousand; ``None`` (default)
+            only the market's dozen instruments.
 
     Attributes:
         url: the HTTP server's base URL, e.g. ``http://127.0.0.1:54321``.
@@ -76,10 +81,14 @@ class Sandbox:
         ws_routes: the feeds the websocket server will serve, by path prefix.
     """
 
-    def __init__(self, *, port: int = 0, seed: int = 7) -> None:
+    def __init__(self, *, port: int = 0, seed: int = 7, masters: Optional[str] = None) -> None:
         self.market = Market(seed)
         self.faults = Faults()
         self.router = Router()
+        self.masters: Optional[SandboxMasters] = None
+        if masters is not None:  # mounted first: these routes replace the brokers' small masters
+            self.masters = SandboxMasters(self, masters)
+            self.masters.mount(self.router)
         self.kite = KiteSandbox(self.market)
         self.kite.mount(self.router)
         self.dhan = DhanSandbox(self.market)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from ..ist import IST
+from .candles import cap_days
 from .market import Instrument, Market
 from .server import CallWindows, Request, Response, Router
 
@@ -658,6 +659,9 @@ class FyersSandbox:
             return _err(400, -50, "Invalid range_from or range_to")
         if minutes == 1440:
             start = start.replace(hour=0, minute=0)
+        cap = cap_days("fyers", minutes)
+        if cap is not None and end - start > dt.timedelta(days=cap):
+            return _err(422, -50, f"Invalid input: range_from to range_to can be at most {cap} days for this resolution")
         candles = [[int(ts), o, h, low, c, v] for ts, o, h, low, c, v in self.market.candles(i, start, end, minutes)]
         return _ok(candles=candles)
 

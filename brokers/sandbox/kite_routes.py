@@ -15,6 +15,7 @@ import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..ist import IST
+from .candles import cap_days
 from .market import Instrument, Market
 from .server import Request, Response
 
@@ -315,6 +316,9 @@ class KiteRoutes:
             return _err(400, "InputException", "Invalid `from` or `to` date. Use yyyy-mm-dd hh:mm:ss.")
         if minutes == 1440:
             start = start.replace(hour=0, minute=0, second=0)
+        cap = cap_days("kite", minutes)
+        if cap is not None and end - start > dt.timedelta(days=cap):
+            return _err(400, "InputException", f"interval exceeds max limit: {cap} days")
         candles = []
         for ts, o, h, low, c, v in self.market.candles(i, start, end, minutes):
             row: List[Any] = [dt.datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%dT%H:%M:%S+0530"), o, h, low, c, v]

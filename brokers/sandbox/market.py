@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from ..ist import IST
 
@@ -95,8 +95,14 @@ class Market:
             i.last_qty, i.buy_qty, i.sell_qty = 10, 250_000, 310_000
             i.last_trade = now
 
+    #: token -> Instrument for instruments beyond the market's own (the generated masters)
+    more: Optional[Callable[[int], Optional[Instrument]]] = None
+
     def get(self, token: int) -> Optional[Instrument]:
-        return self.by_token.get(token)
+        found = self.by_token.get(token)
+        if found is None and self.more is not None:
+            found = self.more(token)
+        return found
 
     def find(self, key: str) -> Optional[Instrument]:
         return self.by_key.get(key)
@@ -125,21 +131,8 @@ class Market:
         return {"buy": buy, "sell": sell}
 
     def candles(self, i: Instrument, start: dt.datetime, end: dt.datetime, minutes: int) -> List[List[float]]:
-        """Deterministic OHLCV candles between ``start`` and ``end`` (IST), market hours only."""
-        rng = random.Random(i.token ^ int(start.timestamp()) ^ minutes)
-        out: List[List[float]] = []
-        price = i.close
-        step = dt.timedelta(minutes=minutes)
-        t = start
-        while t <= end and len(out) < 5000:
-            if t.weekday() < 5 and (minutes >= 1440 or dt.time(9, 15) <= t.time() < dt.time(15, 30)):
-                o = price
-                c = round(o * (1 + rng.uniform(-0.01, 0.01)), 2)
-                h = round(max(o, c) * (1 + rng.uniform(0, 0.005)), 2)
-                low = round(min(o, c) * (1 - rng.uniform(0, 0.005)), 2)
-                out.append([t.timestamp(), round(o, 2), h, low, c, rng.randint(1000, 900000)])
-                price = c
-            t += step
-            if minutes < 1440 and t.time() >= dt.time(15, 30):
-                t = (t + dt.timedelta(days=1)).replace(hour=9, minute=15)
-        return out
+        """Deterministic OHLCV candles starting in ``[start, end]`` (IST), market hours only:
+        each bar depends only on the instrument, the interval and its time (see ``candles.py``)."""
+        from .candles import series
+
+        return series(i.token, minutes, start, end, i.price)
