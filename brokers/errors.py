@@ -158,7 +158,15 @@ class Timeout(NetworkError):
 class OrderStateUnknown(NetworkError):
     """An order placement, modification or cancellation may have reached the broker,
     but no answer came back. It is never retried automatically: look the order up
-    (order book, by its tag / correlation id) before placing it again."""
+    (order book, by its tag / correlation id) before placing it again.
+
+    ``tag`` holds the tag / correlation id the order was sent with and
+    ``order_id`` the id of the order a modification or cancellation was for,
+    when known (else ``None``): what to look the order up by.
+    """
+
+    tag: Optional[str] = None
+    order_id: Optional[str] = None
 
     tag: Optional[str] = None  # the order's tag, where the caller knows it (brokers.connect sets it)
 

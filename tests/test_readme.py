@@ -42,14 +42,13 @@ def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
     import platformdirs
 
     from brokers.kite import Kite
-    from brokers.kite import client as kite_client
 
     monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "store"))
     monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(tmp_path / "cache"))
     urls = sandbox.kite_urls()
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "root", urls["root"])
     monkeypatch.setitem(Kite.__init__.__kwdefaults__, "web_root", urls["web_root"])
-    monkeypatch.setattr(kite_client, "ROOT", urls["root"])
+    monkeypatch.setattr(Kite, "_default_root_uri", urls["root"])  # KiteConnect(root=None), as in kiteconnect
     from brokers.kite import feed as kite_feed
 
     ws = sandbox.kite_feed_urls()["url"]

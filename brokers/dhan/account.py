@@ -12,32 +12,31 @@ import os
 import tempfile
 import webbrowser
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
-from . import params as p
 from . import routes as r
+from . import validate as p
+from .base import DhanBase
 
 __all__ = ["AccountMixin"]
 
 
-class AccountMixin:
+class AccountMixin(DhanBase):
     """Positions, holdings, funds, statements, trader controls, eDIS, IP setup."""
-
-    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
 
     # -- portfolio -----------------------------------------------------------------------
     def get_holdings(self) -> List[Dict[str, Any]]:
         """Demat holdings (``GET /holdings``)."""
-        return self._call("GET", r.HOLDINGS)
+        return cast("List[Dict[str, Any]]", self._call("get_holdings"))
 
     def get_positions(self) -> List[Dict[str, Any]]:
         """Open positions of the day (``GET /positions``)."""
-        return self._call("GET", r.POSITIONS)
+        return cast("List[Dict[str, Any]]", self._call("get_positions"))
 
     def exit_all_positions(self) -> Any:
         """Square off every open position and cancel every open order (``DELETE /positions``).
         Never retried: if the answer is lost, check :meth:`get_positions`."""
-        return self._call("DELETE", r.POSITIONS, group="orders", order=True)
+        return self._read_ack(self._call("exit_all_positions"), "exit-all")
 
     def convert_position(self, from_product_type: str, exchange_segment: str, position_type: str,
                          security_id: Any, convert_qty: int, to_product_type: str) -> Any:
@@ -53,13 +52,13 @@ class AccountMixin:
             "securityId": p.security_id(security_id), "convertQty": p.positive_int("convert_qty", convert_qty),
             "toProductType": dst,
         }
-        return self._call("POST", r.POSITIONS_CONVERT, body=body, order=True)
+        return self._read_ack(self._call("convert_position", body=body), "conversion")
 
     # -- funds and margins ---------------------------------------------------------------
     def get_fund_limits(self) -> Dict[str, Any]:
         """Balances, margin used, collateral (``GET /fundlimit``). Dhan spells two keys
         ``availabelBalance`` and ``receiveableAmount``; they are returned as sent."""
-        return self._call("GET", r.FUND_LIMIT)
+        return cast("Dict[str, Any]", self._call("get_fund_limits"))
 
     def margin_calculator(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
                           product_type: str, price: float, trigger_price: float = 0) -> Dict[str, Any]:
@@ -72,7 +71,7 @@ class AccountMixin:
             "productType": p.choice("product_type", product_type, r.PRODUCT_TYPES),
             "price": p.price("price", price), "triggerPrice": p.price("trigger_price", trigger_price),
         }
-        return self._call("POST", r.MARGIN, body=body)
+        return cast("Dict[str, Any]", self._call("margin_calculator", body=body))
 
     def margin_calculator_multi(self, scrip_list: List[Dict[str, Any]], include_position: bool = False,
                                 include_order: bool = False) -> Dict[str, Any]:
@@ -94,26 +93,27 @@ class AccountMixin:
                 raise ValueError(f"scrip_list[{n}] lacks {', '.join(missing)}")
         body = {"includePosition": p.flag("include_position", include_position),
                 "includeOrder": p.flag("include_order", include_order), "scripList": scrip_list}
-        return self._call("POST", r.MARGIN_MULTI, body=body)
+        return cast("Dict[str, Any]", self._call("margin_calculator_multi", body=body))
 
     # -- statements ----------------------------------------------------------------------
     def get_trade_book(self, order_id: Optional[str] = None) -> Any:
         """Trades of the day (``GET /trades``), or of one order (``GET /trades/{order_id}``)."""
         if order_id is None:
-            return self._call("GET", r.TRADES)
-        return self._call("GET", r.TRADES_OF_ORDER.format(order_id=p.order_id(order_id)))
+            return self._call("get_trade_book")
+        return self._call("get_order_trades", path_args={"order_id": p.order_id(order_id)})
 
     def get_trade_history(self, from_date: p.DateLike, to_date: p.DateLike, page_number: int = 0) -> Any:
         """Trades between two dates, one page at a time (``GET /trades/{from}/{to}/{page}``)."""
-        path = r.TRADE_HISTORY.format(from_date=p.date_str("from_date", from_date),
-                                      to_date=p.date_str("to_date", to_date),
-                                      page=p.non_negative_int("page_number", page_number))
-        return self._call("GET", path)
+        start, end = p.date_str("from_date", from_date), p.date_str("to_date", to_date)
+        p.date_range("from_date", start, "to_date", end)
+        return self._call("get_trade_history", path_args={
+            "from_date": start, "to_date": end, "page": p.non_negative_int("page_number", page_number)})
 
     def ledger_report(self, from_date: p.DateLike, to_date: p.DateLike) -> Any:
         """Ledger entries between two dates (``GET /ledger?from-date=..&to-date=..``)."""
-        query = {"from-date": p.date_str("from_date", from_date), "to-date": p.date_str("to_date", to_date)}
-        return self._call("GET", r.LEDGER, params=query)
+        start, end = p.date_str("from_date", from_date), p.date_str("to_date", to_date)
+        p.date_range("from_date", start, "to_date", end)
+        return self._call("ledger_report", params={"from-date": start, "to-date": end})
 
     # -- trader controls -----------------------------------------------------------------
     def kill_switch(self, action: str) -> Any:
@@ -126,11 +126,11 @@ class AccountMixin:
             ValueError: another action (``dhanhq`` returns a failure dict instead).
         """
         status = p.choice("action", action, r.KILL_SWITCH_ACTIONS)
-        return self._call("POST", r.KILL_SWITCH, params={"killSwitchStatus": status})
+        return self._call("kill_switch", params={"killSwitchStatus": status})
 
     def status_kill_switch(self) -> Any:
         """Whether the kill switch is on (``GET /killswitch``)."""
-        return self._call("GET", r.KILL_SWITCH)
+        return self._call("status_kill_switch")
 
     def set_pnl_exit(self, profit_value: float, loss_value: float, product_type: List[str],
                      enable_kill_switch: bool = False) -> Any:
@@ -147,21 +147,21 @@ class AccountMixin:
         kinds = [p.choice("product_type item", k, frozenset({"INTRADAY", "DELIVERY"})) for k in product_type]
         body = {"profitValue": p.price("profit_value", profit_value), "lossValue": p.price("loss_value", loss_value),
                 "productType": kinds, "enableKillSwitch": p.flag("enable_kill_switch", enable_kill_switch)}
-        return self._call("POST", r.PNL_EXIT, body=body)
+        return self._call("set_pnl_exit", body=body)
 
     def get_pnl_exit(self) -> Any:
         """The active P&L exit rule (``GET /pnlExit``)."""
-        return self._call("GET", r.PNL_EXIT)
+        return self._call("get_pnl_exit")
 
     def stop_pnl_exit(self) -> Any:
         """Turn the P&L exit rule off (``DELETE /pnlExit``)."""
-        return self._call("DELETE", r.PNL_EXIT)
+        return self._call("stop_pnl_exit")
 
     # -- eDIS ----------------------------------------------------------------------------
     def generate_tpin(self) -> Any:
         """Send a T-PIN to the registered mobile (``GET /edis/tpin``); Dhan's reply,
         often empty (``None``)."""
-        return self._call("GET", r.EDIS_TPIN)
+        return self._call("generate_tpin")
 
     def edis_form(self, isin: str, qty: int, exchange: str, segment: str = "EQ", bulk: bool = False) -> Any:
         """The CDSL eDIS form for selling holdings (``POST /edis/form``): Dhan's JSON
@@ -169,7 +169,7 @@ class AccountMixin:
         body = {"isin": p.isin(isin), "qty": p.positive_int("qty", qty),
                 "exchange": p.choice("exchange", exchange, frozenset({"NSE", "BSE"})),
                 "segment": p.choice("segment", segment, frozenset({"EQ"})), "bulk": p.flag("bulk", bulk)}
-        return self._call("POST", r.EDIS_FORM, body=body)
+        return self._call("edis_form", body=body)
 
     def open_browser_for_tpin(self, isin: str, qty: int, exchange: str, segment: str = "EQ",
                               bulk: bool = False) -> Any:
@@ -195,7 +195,7 @@ class AccountMixin:
     def edis_inquiry(self, isin: str) -> Any:
         """eDIS approval status of an ISIN, or ``"ALL"`` (``GET /edis/inquire/{isin}``)."""
         key = "ALL" if isinstance(isin, str) and isin.upper() == "ALL" else p.isin(isin)
-        return self._call("GET", r.EDIS_INQUIRE.format(isin=key))
+        return self._call("edis_inquiry", path_args={"isin": key})
 
     # -- static IP (required for order APIs) ---------------------------------------------------
     def set_ip(self, ip: str, ip_flag: str) -> Any:
@@ -206,13 +206,13 @@ class AccountMixin:
             ip_flag: ``PRIMARY`` or ``SECONDARY``.
         """
         body = {"ip": p.ip(ip), "ipFlag": p.choice("ip_flag", ip_flag, r.IP_FLAGS)}
-        return self._call("POST", r.IP_SET, body=body)
+        return self._call("set_ip", body=body)
 
     def modify_ip(self, ip: str, ip_flag: str) -> Any:
         """Change a registered static IP (``PUT /ip/modifyIP``; Dhan allows it once a week)."""
         body = {"ip": p.ip(ip), "ipFlag": p.choice("ip_flag", ip_flag, r.IP_FLAGS)}
-        return self._call("PUT", r.IP_MODIFY, body=body)
+        return self._call("modify_ip", body=body)
 
     def get_ip(self) -> Any:
         """The registered static IPs and when they may next change (``GET /ip/getIP``)."""
-        return self._call("GET", r.IP_GET)
+        return self._call("get_ip")

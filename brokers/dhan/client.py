@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union, cast
+from typing import Any, Dict, List, Optional, Union, cast
 
 from .. import errors
 from ..core import redact
 from ..core.auth import AuthFlow, run_flows
-from ..core.client import BaseClient
 from ..core.http import RateLimits, TimeoutType, Transport
 from ..core.redact import mask
 from ..stores import FileStore, Session, SessionStore
@@ -29,6 +28,7 @@ from .auth import (
     make_session,
     session_keys,
 )
+from .base import DhanBase
 from .data import DataMixin
 from .decode import decode
 from .global_stocks import GlobalStocksMixin
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 _DEFAULT = object()
 
 
-class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin, BaseClient):
+class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin, DhanBase):
     """DhanHQ v2 REST client, with the method names and arguments of ``dhanhq`` 2.x.
 
     Every call sends the ``access-token`` and ``client-id`` headers; bodies are
@@ -287,29 +287,14 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin
 
     def user_profile(self) -> Dict[str, Any]:
         """The token's profile and validity (``GET /v2/profile``): a cheap token check."""
-        return cast(Dict[str, Any], self._call("GET", routes.PROFILE))
+        return cast(Dict[str, Any], self._call("user_profile"))
 
     get_profile = user_profile
 
-    # -- the one call path -----------------------------------------------------------------------
-    def _call(self, method: str, path: str, *, body: Optional[Dict[str, Any]] = None, group: str = "default",
-              order: bool = False, params: Optional[Dict[str, Any]] = None, absolute: bool = False,
-              auth: bool = True, client_id_in_body: bool = True, decode: Optional[Callable[..., Any]] = None) -> Any:
-        """Send one call. ``body`` goes as JSON in the request body; like ``dhanhq``,
-        order-type bodies also carry ``dhanClientId``."""
-        url = path if absolute else self.root + path
-        kw: Dict[str, Any] = {"group": group, "order": order}
-        if params is not None:
-            kw["params"] = params
-        if body is not None:
-            if client_id_in_body:
-                if self.client_id is None and auth:
-                    self._adopt(StoredSession(self.store, None).login(), save=False, flow="stored")
-                body = {"dhanClientId": self.client_id, **body}
-            kw["json"] = body
-        if decode is not None:
-            kw["decode"] = decode
-        return self._send(method, url, auth=auth, **kw)
+    def _body_client_id(self) -> Optional[str]:
+        if self.client_id is None:
+            self._adopt(StoredSession(self.store, None).login(), save=False, flow="stored")
+        return self.client_id
 
     def __repr__(self) -> str:
         return (f"Dhan(client_id={self.client_id!r}, session={mask(self.session.token if self.session else None)}, "

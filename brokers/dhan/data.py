@@ -14,12 +14,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from ..ist import IST
 from . import codec
-from . import params as p
 from . import routes as r
+from . import validate as p
+from .base import DhanBase
 from .decode import decode_text
 
 __all__ = ["DataMixin"]
@@ -27,14 +28,10 @@ __all__ = ["DataMixin"]
 log = logging.getLogger("brokers.dhan")
 
 
-class DataMixin:
+class DataMixin(DhanBase):
     """Charts, quotes, option chains and the security list."""
 
-    scrip_root: str
-    global_scrip_root: str
-    cache_dir: Optional[Path]
-
-    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
+    cache_dir: Optional[Path] = None
 
     # -- times ---------------------------------------------------------------------------------
     @staticmethod
@@ -70,7 +67,8 @@ class DataMixin:
             "fromDate": p.intraday_time_str("from_date", from_date),
             "toDate": p.intraday_time_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_INTRADAY, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return cast("Dict[str, Any]", self._call("intraday_minute_data", body=body))
 
     def historical_daily_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                               from_date: p.DateLike, to_date: p.DateLike, expiry_code: int = 0,
@@ -90,7 +88,8 @@ class DataMixin:
             "expiryCode": int(expiry_code), "oi": p.flag("oi", oi),
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
         }
-        return self._call("POST", r.CHART_DAILY, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return cast("Dict[str, Any]", self._call("historical_daily_data", body=body))
 
     def expired_options_data(self, security_id: Any, exchange_segment: str, instrument_type: str,
                              expiry_flag: str, expiry_code: int, strike: str, drv_option_type: str,
@@ -124,7 +123,8 @@ class DataMixin:
             "fromDate": p.date_str("from_date", from_date), "toDate": p.date_str("to_date", to_date),
             "interval": int(interval),
         }
-        return self._call("POST", r.CHART_EXPIRED, body=body, group="data", client_id_in_body=False)
+        p.date_range("from_date", body["fromDate"], "to_date", body["toDate"])
+        return cast("Dict[str, Any]", self._call("expired_options_data", body=body))
 
     # -- market quote --------------------------------------------------------------------
     def ticker_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
@@ -139,20 +139,17 @@ class DataMixin:
             Dhan's JSON: ``{"data": {"NSE_EQ": {"11536": {"last_price": ...}}}, "status": "success"}``.
         """
         securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
-        return self._call("POST", r.QUOTE_LTP, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return cast("Dict[str, Any]", self._call("ticker_data", body=p.securities(securities)))
 
     def ohlc_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Last price and the day's OHLC (``POST /marketfeed/ohlc``); see :meth:`ticker_data`."""
         securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
-        return self._call("POST", r.QUOTE_OHLC, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return cast("Dict[str, Any]", self._call("ohlc_data", body=p.securities(securities)))
 
     def quote_data(self, securities: Dict[str, List[Any]]) -> Dict[str, Any]:
         """Full quotes with depth, OI and volume (``POST /marketfeed/quote``); see :meth:`ticker_data`."""
         securities = self._securities(securities)  # type: ignore[attr-defined]  # symbols too
-        return self._call("POST", r.QUOTE_FULL, body=p.securities(securities), group="quote",
-                          client_id_in_body=False)
+        return cast("Dict[str, Any]", self._call("quote_data", body=p.securities(securities)))
 
     # -- option chain ----------------------------------------------------------------------
     def option_chain(self, under_security_id: Any, under_exchange_segment: str, expiry: p.DateLike) -> Dict[str, Any]:
@@ -161,13 +158,13 @@ class DataMixin:
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS),
                 "Expiry": p.date_str("expiry", expiry)}
-        return self._call("POST", r.OPTION_CHAIN, body=body, group="option_chain", client_id_in_body=False)
+        return cast("Dict[str, Any]", self._call("option_chain", body=body))
 
     def expiry_list(self, under_security_id: Any, under_exchange_segment: str) -> Dict[str, Any]:
         """The expiry dates of an underlying (``POST /optionchain/expirylist``)."""
         body = {"UnderlyingScrip": int(p.security_id(under_security_id, "under_security_id")),
                 "UnderlyingSeg": p.choice("under_exchange_segment", under_exchange_segment, r.SEGMENTS)}
-        return self._call("POST", r.EXPIRY_LIST, body=body, group="data", client_id_in_body=False)
+        return cast("Dict[str, Any]", self._call("expiry_list", body=body))
 
     # -- security list -----------------------------------------------------------------------
     def fetch_security_list(self, mode: str = "compact", filename: Optional[str] = None, *,
@@ -194,15 +191,15 @@ class DataMixin:
         """
         if mode not in ("compact", "detailed"):
             raise ValueError(f"mode must be 'compact' or 'detailed', got {mode!r}")
-        return self._security_list(mode, self.scrip_root, filename, cache)
+        return self._security_list(mode, "fetch_security_list", filename, cache)
 
     def fetch_global_security_list(self, filename: Optional[str] = None, *,
                                    cache: bool = True) -> List[Dict[str, Any]]:
         """The US stock list (Global Stocks), parsed and cached per day as
         :meth:`fetch_security_list` does."""
-        return self._security_list("global", self.global_scrip_root, filename, cache)
+        return self._security_list("global", "fetch_global_security_list", filename, cache)
 
-    def _security_list(self, mode: str, root: str, filename: Optional[str], cache: bool) -> List[Dict[str, Any]]:
+    def _security_list(self, mode: str, route: str, filename: Optional[str], cache: bool) -> List[Dict[str, Any]]:
         text: Optional[str] = None
         path: Optional[Path] = None
         if self.cache_dir is not None:
@@ -214,8 +211,7 @@ class DataMixin:
                 except OSError as e:
                     log.warning("dhan: cannot read %s (%s); downloading again", path, e.strerror)
         if text is None:
-            text = self._call("GET", f"{root.rstrip('/')}/{r.SCRIP_FILES[mode]}", absolute=True,
-                              auth=False, decode=decode_text)
+            text = self._call(route, path_args={"file": r.SCRIP_FILES[mode]}, decode=decode_text)
             if path is not None:
                 self._write_cache(path, mode, text)
         if filename:

@@ -6,23 +6,17 @@ never retried (see :mod:`brokers.dhan.orders`).
 
 from __future__ import annotations
 
-import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
-from . import params as p
 from . import routes as r
+from . import validate as p
+from .base import DhanBase
 
 __all__ = ["GlobalStocksMixin"]
 
 ORDER_TYPES = frozenset({"MARKET", "LIMIT", "STOP_LOSS", "STOP_LOSS_MARKET", "AMOUNT"})
 LEG_NAMES = frozenset({"ENTRY_LEG", "STOP_LOSS_LEG", "TARGET_LEG", "NA"})
-_SID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-
-
-def _sid(value: Any, name: str = "security_id") -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not _SID.match(str(value)):
-        raise ValueError(f"{name} must be the scrip's id (letters, digits, '.', '_', '-'), got {value!r}")
-    return str(value)
+_sid = p.global_security_id
 
 
 def _quantity(value: Any, *, required: bool) -> float:
@@ -32,10 +26,8 @@ def _quantity(value: Any, *, required: bool) -> float:
     return number
 
 
-class GlobalStocksMixin:
+class GlobalStocksMixin(DhanBase):
     """US stock orders, trades, holdings, charges, margin, market status, funds."""
-
-    _call: Callable[..., Any]
 
     def place_global_order(self, security_id: Any, transaction_type: str, order_type: str, quantity: float = 0,
                            price: float = 0, trigger_price: Optional[float] = None,
@@ -71,15 +63,15 @@ class GlobalStocksMixin:
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        return self._call("POST", "/globalstocks/orders", body=body, group="orders", order=True)
+        return self._read_id(self._call("place_global_order", body=body, tag=tag), tag=tag)
 
     def get_global_order_list(self) -> List[Dict[str, Any]]:
         """The day's US stock order book (``GET /globalstocks/orders``)."""
-        return self._call("GET", "/globalstocks/orders")
+        return cast("List[Dict[str, Any]]", self._call("get_global_order_list"))
 
     def get_global_order_by_id(self, order_id: str) -> Any:
         """One US stock order (``GET /globalstocks/orders/{order_id}``)."""
-        return self._call("GET", f"/globalstocks/orders/{p.order_id(order_id)}")
+        return self._call("get_global_order_by_id", path_args={"order_id": p.order_id(order_id)})
 
     def modify_global_order(self, order_id: str, order_type: str, transaction_type: str, security_id: Any,
                             quantity: Optional[float] = None, price: Optional[float] = None,
@@ -95,23 +87,26 @@ class GlobalStocksMixin:
             body["price"] = p.price("price", price)
         if leg_name is not None:
             body["legName"] = p.choice("leg_name", leg_name, LEG_NAMES)
-        return self._call("PUT", f"/globalstocks/orders/{oid}", body=body, group="orders", order=True)
+        answer = self._call("modify_global_order", path_args={"order_id": oid}, body=body, known_id=oid)
+        return self._read_id(answer, order_id=oid)
 
     def cancel_global_order(self, order_id: str) -> Any:
         """Cancel a pending US stock order (``DELETE /globalstocks/orders/{order_id}``)."""
-        return self._call("DELETE", f"/globalstocks/orders/{p.order_id(order_id)}", group="orders", order=True)
+        oid = p.order_id(order_id)
+        return self._read_id(self._call("cancel_global_order", path_args={"order_id": oid}, known_id=oid),
+                             order_id=oid)
 
     def get_global_trades(self) -> List[Dict[str, Any]]:
         """The day's US stock trades (``GET /globalstocks/trades``)."""
-        return self._call("GET", "/globalstocks/trades")
+        return cast("List[Dict[str, Any]]", self._call("get_global_trades"))
 
     def get_global_trades_by_security(self, security_id: Any) -> List[Dict[str, Any]]:
         """The day's trades in one US stock (``GET /globalstocks/trades/{security_id}``)."""
-        return self._call("GET", f"/globalstocks/trades/{_sid(security_id)}")
+        return cast("List[Dict[str, Any]]", self._call("get_global_trades_by_security", path_args={"security_id": _sid(security_id)}))
 
     def get_global_holdings(self) -> List[Dict[str, Any]]:
         """US stock holdings (``GET /globalstocks/holdings``)."""
-        return self._call("GET", "/globalstocks/holdings")
+        return cast("List[Dict[str, Any]]", self._call("get_global_holdings"))
 
     def _estimate_body(self, security_id: Any, price: Any, quantity: Any, transaction_type: str) -> Dict[str, Any]:
         # dhanhq sends these three as strings; so do we.
@@ -121,18 +116,18 @@ class GlobalStocksMixin:
 
     def global_trans_estimate(self, security_id: Any, price: Any, quantity: Any, transaction_type: str) -> Any:
         """Charges of a US stock order before placing it (``POST /globalstocks/transEstimate``)."""
-        return self._call("POST", "/globalstocks/transEstimate",
+        return self._call("global_trans_estimate",
                           body=self._estimate_body(security_id, price, quantity, transaction_type))
 
     def global_margin_calculator(self, security_id: Any, price: Any, quantity: Any, transaction_type: str) -> Any:
         """Margin of a US stock order before placing it (``POST /globalstocks/margincalculator``)."""
-        return self._call("POST", "/globalstocks/margincalculator",
+        return self._call("global_margin_calculator",
                           body=self._estimate_body(security_id, price, quantity, transaction_type))
 
     def get_global_market_status(self) -> Any:
         """The US market's status and session times (``GET /globalstocks/marketstatus``)."""
-        return self._call("GET", "/globalstocks/marketstatus")
+        return self._call("get_global_market_status")
 
     def get_global_fund_limit(self) -> Any:
         """Funds for US stock trading (``GET /globalstocks/fundlimit``)."""
-        return self._call("GET", "/globalstocks/fundlimit")
+        return self._call("get_global_fund_limit")

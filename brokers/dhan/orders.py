@@ -11,10 +11,11 @@ have reached Dhan is never repeated: it raises
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple, cast
 
-from . import params as p
 from . import routes as r
+from . import validate as p
+from .base import DhanBase
 
 __all__ = ["OrdersMixin"]
 
@@ -23,16 +24,14 @@ _NEEDS_TRIGGER = ("STOP_LOSS", "STOP_LOSS_MARKET")
 
 
 def _order_terms(order_type: Any, price: Any, trigger_price: Any, *, price_name: str = "price",
-                 trigger_name: str = "trigger_price") -> tuple:
+                 trigger_name: str = "trigger_price") -> Tuple[str, float, float]:
     kind = p.choice("order_type", order_type, r.ORDER_TYPES)
     return (kind, p.price(price_name, price, required=kind in _NEEDS_PRICE),
             p.price(trigger_name, trigger_price, required=kind in _NEEDS_TRIGGER))
 
 
-class OrdersMixin:
+class OrdersMixin(DhanBase):
     """Order placement, modification, cancellation and order books."""
-
-    _call: Callable[..., Any]  # Dhan._call: one request, with auth headers and the JSON body
 
     # -- regular orders ------------------------------------------------------------------
     def place_order(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
@@ -97,8 +96,8 @@ class OrdersMixin:
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        path = r.ORDER_SLICING if p.flag("should_slice", should_slice) else r.ORDERS
-        return self._call("POST", path, body=body, group="orders", order=True)
+        route = "place_slice_order" if p.flag("should_slice", should_slice) else "place_order"
+        return cast("Dict[str, Any]", self._read_id(self._call(route, body=body, tag=tag), tag=tag))
 
     def place_slice_order(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
                           order_type: str, product_type: str, price: float, trigger_price: float = 0,
@@ -135,28 +134,27 @@ class OrdersMixin:
         }
         if leg_name:
             body["legName"] = p.choice("leg_name", leg_name, r.LEG_NAMES)
-        return self._call("PUT", r.ORDER.format(order_id=oid), body=body, group="orders", order=True)
+        answer = self._call("modify_order", path_args={"order_id": oid}, body=body, known_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_order(self, order_id: str) -> Dict[str, Any]:
         """Cancel a pending order (``DELETE /orders/{order_id}``)."""
         oid = p.order_id(order_id)
-        return self._call("DELETE", r.ORDER.format(order_id=oid), group="orders", order=True)
+        return cast("Dict[str, Any]", self._read_id(self._call("cancel_order", path_args={"order_id": oid}, known_id=oid), order_id=oid))
 
     def get_order_list(self) -> List[Dict[str, Any]]:
         """Every order of the day with its latest state (``GET /orders``)."""
-        return self._call("GET", r.ORDERS)
+        return cast("List[Dict[str, Any]]", self._call("get_order_list"))
 
     def get_order_by_id(self, order_id: str) -> Any:
         """One order of the day (``GET /orders/{order_id}``)."""
-        return self._call("GET", r.ORDER.format(order_id=p.order_id(order_id)))
+        return self._call("get_order_by_id", path_args={"order_id": p.order_id(order_id)})
 
     def get_order_by_correlationID(self, correlation_id: str) -> Any:
         """The order placed with ``tag=correlation_id`` (``GET /orders/external/{id}``):
         how to find out what happened after an OrderStateUnknown."""
-        cid = p.correlation_id(correlation_id, "correlation_id")
-        if cid is None:
-            raise ValueError("correlation_id must not be empty")
-        return self._call("GET", r.ORDER_BY_CORRELATION.format(correlation_id=cid))
+        cid = p.correlation_path(correlation_id, "correlation_id")
+        return self._call("get_order_by_correlationID", path_args={"correlation_id": cid})
 
     # -- super orders ----------------------------------------------------------------------
     def place_super_order(self, security_id: Any, exchange_segment: str, transaction_type: str, quantity: int,
@@ -192,7 +190,7 @@ class OrdersMixin:
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        return self._call("POST", r.SUPER_ORDERS, body=body, group="orders", order=True)
+        return cast("Dict[str, Any]", self._read_id(self._call("place_super_order", body=body, tag=tag), tag=tag))
 
     def modify_super_order(self, order_id: str, order_type: str, leg_name: str, quantity: int = 0,
                            price: float = 0.0, targetPrice: float = 0.0, stopLossPrice: float = 0.0,
@@ -214,18 +212,19 @@ class OrdersMixin:
         else:
             body.update(stopLossPrice=p.price("stopLossPrice", stopLossPrice, required=True),
                         trailingJump=p.price("trailingJump", trailingJump))
-        return self._call("PUT", r.SUPER_ORDER.format(order_id=oid), body=body, group="orders", order=True)
+        answer = self._call("modify_super_order", path_args={"order_id": oid}, body=body, known_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_super_order(self, order_id: str, order_leg: str) -> Dict[str, Any]:
         """Cancel a super order (``ENTRY_LEG`` cancels every leg) or one of its legs."""
         oid = p.order_id(order_id)
         leg = p.choice("order_leg", order_leg, r.LEG_NAMES)
-        return self._call("DELETE", r.SUPER_ORDER_LEG.format(order_id=oid, order_leg=leg), group="orders",
-                          order=True)
+        answer = self._call("cancel_super_order", path_args={"order_id": oid, "order_leg": leg}, known_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def get_super_order_list(self) -> List[Dict[str, Any]]:
         """Every super order of the day (``GET /super/orders``)."""
-        return self._call("GET", r.SUPER_ORDERS)
+        return cast("List[Dict[str, Any]]", self._call("get_super_order_list"))
 
     # -- forever orders ------------------------------------------------------------------
     def place_forever(self, security_id: Any, exchange_segment: str, transaction_type: str, product_type: str,
@@ -254,7 +253,7 @@ class OrdersMixin:
         tag = p.correlation_id(tag)
         if tag:
             body["correlationId"] = tag
-        return self._call("POST", r.FOREVER_ORDERS, body=body, group="orders", order=True)
+        return cast("Dict[str, Any]", self._read_id(self._call("place_forever", body=body, tag=tag), tag=tag))
 
     def modify_forever(self, order_id: str, order_flag: str, order_type: str, leg_name: str, quantity: int,
                        price: float, trigger_price: float, disclosed_quantity: int, validity: str) -> Dict[str, Any]:
@@ -269,16 +268,17 @@ class OrdersMixin:
             "triggerPrice": p.price("trigger_price", trigger_price),
             "validity": p.choice("validity", validity, r.VALIDITIES),
         }
-        return self._call("PUT", r.FOREVER_ORDER.format(order_id=oid), body=body, group="orders", order=True)
+        answer = self._call("modify_forever", path_args={"order_id": oid}, body=body, known_id=oid)
+        return cast("Dict[str, Any]", self._read_id(answer, order_id=oid))
 
     def cancel_forever(self, order_id: str) -> Dict[str, Any]:
         """Delete a forever order (``DELETE /forever/orders/{order_id}``)."""
         oid = p.order_id(order_id)
-        return self._call("DELETE", r.FOREVER_ORDER.format(order_id=oid), group="orders", order=True)
+        return cast("Dict[str, Any]", self._read_id(self._call("cancel_forever", path_args={"order_id": oid}, known_id=oid), order_id=oid))
 
     def get_forever(self) -> List[Dict[str, Any]]:
         """Every forever order (``GET /forever/orders``)."""
-        return self._call("GET", r.FOREVER_ORDERS)
+        return cast("List[Dict[str, Any]]", self._call("get_forever"))
 
     # -- conditional orders (alerts) -----------------------------------------------------------
     def place_conditional_order(self, condition: Dict[str, Any], orders: List[Dict[str, Any]]) -> Any:
@@ -288,16 +288,16 @@ class OrdersMixin:
             raise ValueError("condition must be a non-empty dict")
         if not isinstance(orders, list) or not orders or not all(isinstance(o, dict) for o in orders):
             raise ValueError("orders must be a non-empty list of dicts")
-        return self._call("POST", r.CONDITIONAL_ORDERS, body={"condition": condition, "orders": orders},
-                          group="orders", order=True)
+        answer = self._call("place_conditional_order", body={"condition": condition, "orders": orders})
+        return self._read_id(answer, ("alertId",), what="conditional order")
 
     def get_conditional_orders(self) -> Any:
         """Every conditional order (``GET /alerts/orders``)."""
-        return self._call("GET", r.CONDITIONAL_ORDERS)
+        return self._call("get_conditional_orders")
 
     def get_conditional_order(self, alert_id: str) -> Any:
         """One conditional order (``GET /alerts/orders/{alert_id}``)."""
-        return self._call("GET", r.CONDITIONAL_ORDER.format(alert_id=p.order_id(alert_id, "alert_id")))
+        return self._call("get_conditional_order", path_args={"alert_id": p.order_id(alert_id, "alert_id")})
 
     def modify_conditional_order(self, alert_id: str, condition: Dict[str, Any],
                                  orders: Optional[List[Dict[str, Any]]] = None) -> Any:
@@ -310,9 +310,11 @@ class OrdersMixin:
             if not isinstance(orders, list) or not all(isinstance(o, dict) for o in orders):
                 raise ValueError("orders must be a list of dicts")
             body["orders"] = orders
-        return self._call("PUT", r.CONDITIONAL_ORDER.format(alert_id=aid), body=body, group="orders", order=True)
+        answer = self._call("modify_conditional_order", path_args={"alert_id": aid}, body=body, known_id=aid)
+        return self._read_id(answer, ("alertId",), order_id=aid, what="conditional order")
 
     def cancel_conditional_order(self, alert_id: str) -> Any:
         """Delete a conditional order (``DELETE /alerts/orders/{alert_id}``)."""
         aid = p.order_id(alert_id, "alert_id")
-        return self._call("DELETE", r.CONDITIONAL_ORDER.format(alert_id=aid), group="orders", order=True)
+        answer = self._call("cancel_conditional_order", path_args={"alert_id": aid}, known_id=aid)
+        return self._read_id(answer, ("alertId",), order_id=aid, what="conditional order")

@@ -1,5 +1,5 @@
-"""Dhan (DhanHQ v2) wire facts: hosts, paths, rate-limit groups, enums and feed
-disconnect codes.
+"""Dhan (DhanHQ v2) wire facts: hosts, the route table (every path), rate-limit
+groups, enums and feed disconnect codes.
 
 Everything here is data about Dhan's API; ``client.py`` and ``auth.py`` only
 combine it. Facts come from the DhanHQ v2 docs and the official ``dhanhq`` 2.x
@@ -8,11 +8,11 @@ client. How a response becomes a value or a typed error is :mod:`brokers.dhan.de
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tuple
 
 __all__ = [
     "API_ROOT", "AUTH_ROOT", "SCRIP_ROOT", "FEED_URL", "ORDER_FEED_URL", "DEFAULT_LIMITS",
-    "SEGMENTS", "SEGMENT_CODES",
+    "SEGMENTS", "SEGMENT_CODES", "ROUTES", "Route",
 ]
 
 BROKER = "dhan"
@@ -40,47 +40,111 @@ DEFAULT_LIMITS: Dict[str, List[Tuple[int, float]]] = {
     "default": [(20, 1.0)],
 }
 
-# -- paths (relative to API_ROOT unless noted) -------------------------------------------
-ORDERS = "/orders"
-ORDER = "/orders/{order_id}"
-ORDER_SLICING = "/orders/slicing"
-ORDER_BY_CORRELATION = "/orders/external/{correlation_id}"
-SUPER_ORDERS = "/super/orders"
-SUPER_ORDER = "/super/orders/{order_id}"
-SUPER_ORDER_LEG = "/super/orders/{order_id}/{order_leg}"
-FOREVER_ORDERS = "/forever/orders"
-FOREVER_ORDER = "/forever/orders/{order_id}"
-CONDITIONAL_ORDERS = "/alerts/orders"
-CONDITIONAL_ORDER = "/alerts/orders/{alert_id}"
-POSITIONS = "/positions"
-POSITIONS_CONVERT = "/positions/convert"
-HOLDINGS = "/holdings"
-FUND_LIMIT = "/fundlimit"
-MARGIN = "/margincalculator"
-MARGIN_MULTI = "/margincalculator/multi"
-TRADES = "/trades"
-TRADES_OF_ORDER = "/trades/{order_id}"
-TRADE_HISTORY = "/trades/{from_date}/{to_date}/{page}"
-LEDGER = "/ledger"
-KILL_SWITCH = "/killswitch"
-PNL_EXIT = "/pnlExit"
-EDIS_TPIN = "/edis/tpin"
-EDIS_FORM = "/edis/form"
-EDIS_BULK_FORM = "/edis/bulkform"
-EDIS_INQUIRE = "/edis/inquire/{isin}"
-CHART_DAILY = "/charts/historical"
-CHART_INTRADAY = "/charts/intraday"
-CHART_EXPIRED = "/charts/rollingoption"
-QUOTE_LTP = "/marketfeed/ltp"
-QUOTE_OHLC = "/marketfeed/ohlc"
-QUOTE_FULL = "/marketfeed/quote"
-OPTION_CHAIN = "/optionchain"
-EXPIRY_LIST = "/optionchain/expirylist"
-PROFILE = "/profile"
+# -- routes ------------------------------------------------------------------------------
+class Route(NamedTuple):
+    """One endpoint: verb, path (``{name}`` slots filled by the client, percent-encoded),
+    and how it is sent.
+
+    group: the rate-limit group. order: an order call (never retried; an answer that
+    is lost or unreadable is OrderStateUnknown). client_id: the JSON body carries
+    ``dhanClientId`` (as dhanhq sends it). root: ``"api"`` (API_ROOT), ``"scrip"``
+    or ``"global_scrip"`` (the public CSV hosts, no token). auth: send the token headers.
+    """
+
+    method: str
+    path: str
+    group: str = "default"
+    order: bool = False
+    client_id: bool = True
+    root: str = "api"
+    auth: bool = True
+
+
+def _order(method: str, path: str) -> Route:
+    return Route(method, path, "orders", True)
+
+
+def _data(path: str, group: str = "data") -> Route:
+    return Route("POST", path, group, client_id=False)
+
+
+#: Route name (the dhanhq method that calls it) -> Route, relative to API_ROOT unless noted.
+ROUTES: Dict[str, Route] = {
+    # orders
+    "place_order": _order("POST", "/orders"),
+    "place_slice_order": _order("POST", "/orders/slicing"),
+    "modify_order": _order("PUT", "/orders/{order_id}"),
+    "cancel_order": _order("DELETE", "/orders/{order_id}"),
+    "get_order_list": Route("GET", "/orders"),
+    "get_order_by_id": Route("GET", "/orders/{order_id}"),
+    "get_order_by_correlationID": Route("GET", "/orders/external/{correlation_id}"),
+    "place_super_order": _order("POST", "/super/orders"),
+    "modify_super_order": _order("PUT", "/super/orders/{order_id}"),
+    "cancel_super_order": _order("DELETE", "/super/orders/{order_id}/{order_leg}"),
+    "get_super_order_list": Route("GET", "/super/orders"),
+    "place_forever": _order("POST", "/forever/orders"),
+    "modify_forever": _order("PUT", "/forever/orders/{order_id}"),
+    "cancel_forever": _order("DELETE", "/forever/orders/{order_id}"),
+    "get_forever": Route("GET", "/forever/orders"),
+    "place_conditional_order": _order("POST", "/alerts/orders"),
+    "get_conditional_orders": Route("GET", "/alerts/orders"),
+    "get_conditional_order": Route("GET", "/alerts/orders/{alert_id}"),
+    "modify_conditional_order": _order("PUT", "/alerts/orders/{alert_id}"),
+    "cancel_conditional_order": _order("DELETE", "/alerts/orders/{alert_id}"),
+    # portfolio, funds, statements
+    "get_holdings": Route("GET", "/holdings"),
+    "get_positions": Route("GET", "/positions"),
+    "exit_all_positions": _order("DELETE", "/positions"),
+    "convert_position": Route("POST", "/positions/convert", order=True),
+    "get_fund_limits": Route("GET", "/fundlimit"),
+    "margin_calculator": Route("POST", "/margincalculator"),
+    "margin_calculator_multi": Route("POST", "/margincalculator/multi"),
+    "get_trade_book": Route("GET", "/trades"),
+    "get_order_trades": Route("GET", "/trades/{order_id}"),
+    "get_trade_history": Route("GET", "/trades/{from_date}/{to_date}/{page}"),
+    "ledger_report": Route("GET", "/ledger"),
+    # trader controls, eDIS, static IP, profile
+    "kill_switch": Route("POST", "/killswitch"),
+    "status_kill_switch": Route("GET", "/killswitch"),
+    "set_pnl_exit": Route("POST", "/pnlExit"),
+    "get_pnl_exit": Route("GET", "/pnlExit"),
+    "stop_pnl_exit": Route("DELETE", "/pnlExit"),
+    "generate_tpin": Route("GET", "/edis/tpin"),
+    "edis_form": Route("POST", "/edis/form"),
+    "edis_bulk_form": Route("POST", "/edis/bulkform"),
+    "edis_inquiry": Route("GET", "/edis/inquire/{isin}"),
+    "set_ip": Route("POST", "/ip/setIP"),
+    "modify_ip": Route("PUT", "/ip/modifyIP"),
+    "get_ip": Route("GET", "/ip/getIP"),
+    "user_profile": Route("GET", "/profile"),
+    # market data
+    "historical_daily_data": _data("/charts/historical"),
+    "intraday_minute_data": _data("/charts/intraday"),
+    "expired_options_data": _data("/charts/rollingoption"),
+    "ticker_data": _data("/marketfeed/ltp", "quote"),
+    "ohlc_data": _data("/marketfeed/ohlc", "quote"),
+    "quote_data": _data("/marketfeed/quote", "quote"),
+    "option_chain": _data("/optionchain", "option_chain"),
+    "expiry_list": _data("/optionchain/expirylist"),
+    "fetch_security_list": Route("GET", "/{file}", root="scrip", auth=False),
+    "fetch_global_security_list": Route("GET", "/{file}", root="global_scrip", auth=False),
+    # Global Stocks (US)
+    "place_global_order": _order("POST", "/globalstocks/orders"),
+    "get_global_order_list": Route("GET", "/globalstocks/orders"),
+    "get_global_order_by_id": Route("GET", "/globalstocks/orders/{order_id}"),
+    "modify_global_order": _order("PUT", "/globalstocks/orders/{order_id}"),
+    "cancel_global_order": _order("DELETE", "/globalstocks/orders/{order_id}"),
+    "get_global_trades": Route("GET", "/globalstocks/trades"),
+    "get_global_trades_by_security": Route("GET", "/globalstocks/trades/{security_id}"),
+    "get_global_holdings": Route("GET", "/globalstocks/holdings"),
+    "global_trans_estimate": Route("POST", "/globalstocks/transEstimate"),
+    "global_margin_calculator": Route("POST", "/globalstocks/margincalculator"),
+    "get_global_market_status": Route("GET", "/globalstocks/marketstatus"),
+    "get_global_fund_limit": Route("GET", "/globalstocks/fundlimit"),
+}
+
+# Session routes, sent by the login code (not through ROUTES).
 RENEW_TOKEN = "/RenewToken"
-IP_SET = "/ip/setIP"
-IP_MODIFY = "/ip/modifyIP"
-IP_GET = "/ip/getIP"
 # relative to AUTH_ROOT
 AUTH_PIN_TOTP = "/app/generateAccessToken"
 AUTH_CONSENT = "/app/generate-consent"

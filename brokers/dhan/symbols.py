@@ -12,7 +12,7 @@ from .. import history as h
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
 from ..symbols.fetch import cache_name, cache_root
-from ..symbols.resolve import resolve, unknown_symbol
+from ..symbols.resolve import looks_like_symbol, resolve, unknown_symbol
 from . import routes
 from .codec import parse_master
 from .decode import status_error
@@ -71,8 +71,8 @@ class SymbolsMixin:
         return self._master
 
     def _download_master(self) -> List[Any]:
-        url = f"{self.scrip_root}/{routes.SCRIP_FILES['compact']}"
-        return parse_master(self._call("GET", url, absolute=True, auth=False, decode=_raw))
+        return parse_master(self._call("fetch_security_list", path_args={"file": routes.SCRIP_FILES["compact"]},
+                                       decode=_raw))
 
     def _instrument(self, symbol: Union[str, Instrument]) -> Instrument:
         if isinstance(symbol, Instrument):
@@ -84,7 +84,7 @@ class SymbolsMixin:
         ``exchange_segment`` when given)."""
         if isinstance(security_id, Instrument):
             return security_id.token
-        if isinstance(security_id, str) and ":" in security_id:  # SEGMENT:SYMBOL; anything else is checked as an id
+        if looks_like_symbol(security_id):  # SEGMENT:SYMBOL; anything else is checked as an id
             inst = self._instrument(security_id)
             if exchange_segment is not None and inst.segment != exchange_segment:
                 raise unknown_symbol(self._master or self.master(), f"{security_id} in {exchange_segment}")

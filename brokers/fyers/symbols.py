@@ -33,8 +33,7 @@ class SymbolsMixin:
     """``master()`` and the range form of ``history()`` for :class:`~brokers.fyers.Fyers`."""
 
     public_root: str
-    _send: Callable[..., Any]
-    _get: Callable[..., Dict[str, Any]]
+    _fetch: Callable[..., Any]
 
     #: Where masters are cached (default: ``$BROKERS_CACHE_DIR`` or the user cache dir).
     master_cache_dir: Optional[Union[str, Path]] = None
@@ -57,8 +56,7 @@ class SymbolsMixin:
     def _download_master(self) -> List[Any]:
         rows: List[Any] = []
         for segment in MASTER_FILES:
-            url = self.public_root + routes.SYMBOL_MASTER.format(segment=segment)
-            rows += parse_master(self._send("GET", url, group=routes.PUBLIC_GROUP, auth=False, decode=_raw), segment)
+            rows += parse_master(self._fetch("symbol_master", _raw, {"segment": segment}), segment)
         return rows
 
     def _history_range(self, symbol: Union[str, Instrument], start: h.DateLike, end: h.DateLike,

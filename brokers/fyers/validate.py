@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
+from ..core import checks
+
 __all__ = [
     "basket",
     "cancel_basket",
@@ -53,15 +55,15 @@ def _is_num(v: Any) -> bool:
 
 
 def _positive_int(name: str, v: Any) -> int:
-    if not _is_int(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    return v
+    """A whole number (not a bool, float or string) in 1..2**31-1."""
+    return checks.quantity(name, v)
 
 
 def _price(name: str, v: Any, *, positive: bool) -> None:
-    if not _is_num(v) or v < 0 or (positive and v == 0):
-        need = "a positive number" if positive else "a number >= 0"
-        raise ValueError(f"{name} must be {need}, got {v!r}")
+    """A finite number (int or float: it goes into JSON) in range; > 0 when ``positive``."""
+    if not _is_num(v):
+        raise ValueError(f"{name} must be a number, got {v!r}")
+    checks.price(name, v, positive=positive)
 
 
 def _one_of(name: str, v: Any, allowed: Sequence[Any]) -> None:
@@ -93,11 +95,15 @@ def symbols(v: Any, name: str = "symbols", limit: Optional[int] = None) -> List[
     return items
 
 
+_ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.-]{0,63}", re.ASCII)
+
+
 def order_id(v: Any, name: str = "id") -> str:
+    """An order (or GTT) id as Fyers issues it: digits, letters, ``:-_.``, no spaces."""
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)
-    if not isinstance(v, str) or not v.strip():
-        raise ValueError(f"{name} must be a non-empty order id string, got {v!r}")
+    if not isinstance(v, str) or not _ORDER_ID.fullmatch(v):
+        raise ValueError(f"{name} must be an order id as Fyers issues it, got {v!r}")
     return v
 
 
@@ -126,8 +132,8 @@ def order(data: Any, name: str = "data") -> Dict[str, Any]:
         _price(f"{name}['stopPrice']", d["stopPrice"], positive=True)
     elif "stopPrice" in d:
         _price(f"{name}['stopPrice']", d["stopPrice"], positive=False)
-    if "disclosedQty" in d and (not _is_int(d["disclosedQty"]) or d["disclosedQty"] < 0):
-        raise ValueError(f"{name}['disclosedQty'] must be an integer >= 0, got {d['disclosedQty']!r}")
+    if "disclosedQty" in d:
+        checks.quantity(f"{name}['disclosedQty']", d["disclosedQty"], minimum=0)
     if "offlineOrder" in d and not isinstance(d["offlineOrder"], bool):
         raise ValueError(f"{name}['offlineOrder'] must be True or False, got {d['offlineOrder']!r}")
     for key in ("stopLoss", "takeProfit"):
@@ -304,11 +310,14 @@ def history(data: Any, name: str = "data") -> Dict[str, Any]:
         raise ValueError(f"{name}['resolution'] must be one of {', '.join(RESOLUTIONS)}; got {d['resolution']!r}")
     if str(d["date_format"]) not in ("0", "1"):
         raise ValueError(f"{name}['date_format'] must be 0 (epoch) or 1 (yyyy-mm-dd), got {d['date_format']!r}")
-    pattern = r"^\d{4}-\d{2}-\d{2}$" if str(d["date_format"]) == "1" else r"^\d{1,12}$"
+    pattern = r"[0-9]{4}-[0-9]{2}-[0-9]{2}" if str(d["date_format"]) == "1" else r"[0-9]{1,12}"
     for k in ("range_from", "range_to"):
-        if not re.match(pattern, str(d[k])):
+        if isinstance(d[k], bool) or not isinstance(d[k], (str, int)) or not re.fullmatch(pattern, str(d[k]), re.ASCII):
             what = "yyyy-mm-dd" if str(d["date_format"]) == "1" else "epoch seconds"
             raise ValueError(f"{name}['{k}'] must be {what} for date_format {d['date_format']!r}, got {d[k]!r}")
+    start, end = str(d["range_from"]), str(d["range_to"])
+    if (int(end) < int(start)) if str(d["date_format"]) == "0" else (end < start):
+        raise ValueError(f"{name}['range_to'] ({end}) is before {name}['range_from'] ({start})")
     if "cont_flag" in d and str(d["cont_flag"]) not in ("0", "1"):
         raise ValueError(f"{name}['cont_flag'] must be 0 or 1, got {d['cont_flag']!r}")
     return d
@@ -339,12 +348,10 @@ def optionchain(data: Any, name: str = "data") -> Dict[str, Any]:
         raise ValueError(f"{name} lacks symbol")
     symbol(d["symbol"], f"{name}['symbol']")
     if "strikecount" in d:
-        try:
-            count = int(d["strikecount"])
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}['strikecount'] must be an integer, got {d['strikecount']!r}") from None
-        if not 1 <= count <= 50:
-            raise ValueError(f"{name}['strikecount'] must be 1..50, got {count}")
+        count = d["strikecount"]
+        if isinstance(count, str) and re.fullmatch(r"[0-9]{1,3}", count, re.ASCII):
+            count = int(count)  # fyers_apiv3's examples pass it as a string too
+        checks.whole_number(f"{name}['strikecount']", count, minimum=1, maximum=50)
     return d
 
 

@@ -32,7 +32,7 @@ from .market import MarketMixin
 from .mf import MutualFundsMixin
 from .orders import OrdersMixin
 from .portfolio import PortfolioMixin
-from .routes import LOGIN_PATH, RATE_LIMITS, ROOT, SESSION_REFRESH, SESSION_TOKEN, WEB_ROOT
+from .routes import LOGIN_PATH, RATE_LIMITS, WEB_ROOT
 from .symbols import SymbolsMixin
 
 __all__ = ["Kite", "KiteConnect"]
@@ -52,7 +52,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         store: where sessions are kept between processes (default
             :class:`~brokers.stores.FileStore`; :class:`~brokers.stores.MemoryStore`
             keeps nothing on disk).
-        root: KiteConnect API root (default ``https://api.kite.trade``).
+        root: KiteConnect API root (default ``_default_root_uri``, ``https://api.kite.trade``).
         web_root: Kite Web host (default ``https://kite.zerodha.com``; login under
             ``/api``, the web API under ``/oms``).
         timeout: seconds, or ``(connect, read)``.
@@ -81,7 +81,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         *,
         user_id: Optional[str] = None,
         store: Optional[SessionStore] = None,
-        root: str = ROOT,
+        root: Optional[str] = None,
         web_root: str = WEB_ROOT,
         timeout: TimeoutType = (5.0, 10.0),
         rate_limits: RateLimits = None,
@@ -95,7 +95,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         self._given_access_token = access_token
         self.api_key = api_key
         self._user_id = user_id
-        self.root = root.rstrip("/")
+        self.root = (root or self._default_root_uri).rstrip("/")
         self.web_root = web_root.rstrip("/")
         redact.register(enctoken, access_token)
         self.transport = Transport("kite", decode=decode, timeout=timeout, rate_limits=rate_limits,
@@ -228,17 +228,17 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         """
         if not request_token or not api_secret:
             raise ValueError("generate_session() needs request_token and api_secret")
-        return self._exchange(SESSION_TOKEN, "request_token", request_token, api_secret)
+        return self._exchange("api.token", "request_token", request_token, api_secret)
 
     def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
         """Get a new access token from a refresh token (and save the session)."""
-        return self._exchange(SESSION_REFRESH, "refresh_token", refresh_token, api_secret)
+        return self._exchange("api.token.renew", "refresh_token", refresh_token, api_secret)
 
-    def _exchange(self, path: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+    def _exchange(self, route: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
         """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
         if not self.api_key:
             raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
-        data = exchange(self._send_unauth, f"{self.root}{path}", self.api_key, field, token, api_secret)
+        data = exchange(self._send_unauth, self.root + self._routes[route], self.api_key, field, token, api_secret)
         self._adopt(connect_session(data, self.api_key), flow="connect-login", save=True)
         return data
 
@@ -256,7 +256,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         if not token or not self.api_key:
             raise ValueError("invalidate_access_token() needs api_key and an access token")
         redact.register(token)
-        result = self._send_unauth("DELETE", f"{self.root}{SESSION_TOKEN}",
+        result = self._send_unauth("DELETE", self.root + self._routes["api.token.invalidate"],
                                    params={"api_key": self.api_key, "access_token": token})
         self._forget(token)
         return cast(bool, result)
@@ -266,7 +266,7 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         if not self.api_key:
             raise ValueError("invalidate_refresh_token() needs api_key")
         redact.register(refresh_token)
-        return cast(bool, self._send_unauth("DELETE", f"{self.root}{SESSION_TOKEN}",
+        return cast(bool, self._send_unauth("DELETE", self.root + self._routes["api.token.invalidate"],
                                             params={"api_key": self.api_key, "refresh_token": refresh_token}))
 
     def logout(self) -> None:
@@ -315,7 +315,7 @@ class KiteConnect(Kite):
             session = requests.Session()
             session.proxies.update(proxies)
         kw.setdefault("store", MemoryStore())
-        super().__init__(access_token=access_token, api_key=api_key, root=root or ROOT,
+        super().__init__(access_token=access_token, api_key=api_key, root=root,
                          timeout=timeout or 7.0, session=session, **kw)
 
 

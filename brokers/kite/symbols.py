@@ -13,7 +13,7 @@ from .. import history as h
 from ..ist import IST
 from ..symbols import Instrument, MasterCache, SymbolMaster
 from ..symbols.fetch import cache_name, cache_root
-from ..symbols.resolve import resolve
+from ..symbols.resolve import looks_like_symbol, resolve
 from . import routes
 from .base import KiteBase
 from .codec import parse_master
@@ -69,7 +69,8 @@ class SymbolsMixin(KiteBase):
         except errors.AuthError:
             pass
         connect = self.session is not None and self.session.kind == "access_token"
-        return parse_master(self._send("GET", f"{self.root}/instruments", auth=connect, decode=_raw))
+        path = self._routes["market.instruments.all"]  # the dump lives on the API host for web sessions too
+        return parse_master(self._send("GET", self.root + path, auth=connect, decode=_raw))
 
     def _instrument(self, symbol: Union[str, Instrument]) -> Instrument:
         if isinstance(symbol, Instrument):
@@ -80,7 +81,7 @@ class SymbolsMixin(KiteBase):
         """An instrument token, or a symbol (``"NSE:INFY"``) resolved to one."""
         if isinstance(value, Instrument):
             return value.token
-        if isinstance(value, str) and ":" in value:  # EXCHANGE:SYMBOL; anything else is checked as a token
+        if looks_like_symbol(value):  # EXCHANGE:SYMBOL; anything else is checked as a token
             return self._instrument(value).token
         return value
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Deque, Dict, List, Optional, Pattern, Sequence, Tuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = ["CallWindows", "Faults", "HttpServer", "Request", "Response", "Router"]
 
@@ -97,8 +97,8 @@ class Router:
             hit = regex.match(path)
             if hit:
                 known = True
-                if m == method:
-                    return handler, hit.groupdict(), True
+                if m == method:  # path parameters arrive percent-encoded, as on a real server
+                    return handler, {k: unquote(v) for k, v in hit.groupdict().items()}, True
         return None, {}, known
 
 

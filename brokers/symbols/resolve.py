@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, List, Optional
 
 from .. import errors
 from .model import Instrument, SymbolMaster
 
-__all__ = ["feed_instruments", "feed_tokens", "resolve", "unknown_symbol"]
+__all__ = ["feed_instruments", "feed_tokens", "looks_like_symbol", "resolve", "unknown_symbol"]
+
+# EXCHANGE:SYMBOL (or Dhan's SEGMENT:SYMBOL): ASCII, no path or query characters, inner
+# single spaces only (index names such as "NSE:NIFTY 50").
+_SYMBOL = re.compile(r"[A-Z][A-Z_]{1,9}:[A-Za-z0-9&_.\-]+(?: [A-Za-z0-9&_.\-]+)*")
+
+
+def looks_like_symbol(value: Any) -> bool:
+    """True for a string shaped like a master key; anything else where an id is asked
+    for is checked as an id (and refused, naming the argument, if it is not one)."""
+    return isinstance(value, str) and _SYMBOL.fullmatch(value) is not None and ".." not in value
 
 
 def unknown_symbol(master: SymbolMaster, text: str) -> errors.InputError:

@@ -127,6 +127,6 @@ def test_exactly_1000_instruments_are_allowed(sb, dhan):
 
 
 def test_enum_strings_are_case_insensitive(sb, dhan):
-    placed = dhan.place_order(1333, "nse_eq", "Buy", "2", "Market", "intraday", 0)
+    placed = dhan.place_order(1333, "nse_eq", "Buy", 2, "Market", "intraday", 0)
     assert placed["orderStatus"] == "TRADED"
     assert sb.dhan.orders[placed["orderId"]]["quantity"] == 2
