@@ -168,8 +168,6 @@ class OrderStateUnknown(NetworkError):
     tag: Optional[str] = None
     order_id: Optional[str] = None
 
-    tag: Optional[str] = None  # the order's tag, where the caller knows it (brokers.connect sets it)
-
 
 class ServerError(BrokerError):
     """The broker, or a gateway in front of it, answered with a 5xx status."""

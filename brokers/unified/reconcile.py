@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 TRANSIENT = (errors.NetworkError, errors.ServerError, errors.RateLimitError, errors.ResponseError)
 
 
-def unknown(broker: str, tag: str, message: str) -> errors.OrderStateUnknown:
+def unknown(broker: str, tag: Optional[str], message: str, order_id: Optional[str] = None) -> errors.OrderStateUnknown:
     err = errors.OrderStateUnknown(message, broker=broker)
-    err.tag = tag
+    err.tag, err.order_id = tag, order_id
     return err
 
 
@@ -92,7 +92,7 @@ def after_lost_change(broker: "Broker", order_id: str) -> Order:
         if time.monotonic() >= end:
             if order is not None:
                 return order
-            raise unknown(broker.name, "", f"order {order_id}: the answer to the change was lost and the order "
-                                           "could not be read; look it up before trying again")
+            raise unknown(broker.name, None, f"order {order_id}: the answer to the change was lost and the order "
+                                             "could not be read; look it up before trying again", order_id)
         broker._sleep(delay)
         delay = min(delay * 2, 2.0)
