@@ -21,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Indian stockbroker APIs (Kite, Dhan, Fyers) from Python. "
                     "Start with `python -m brokers demo`: it needs no account and no network.")
     p.add_argument("--version", action="version", version=f"brokers {__version__}")
-    p.add_argument("--store", metavar="DIR", help="session directory (default: the user data dir)")
+    p.add_argument("--store", metavar="DIR|URL",
+                   help="session directory, or a redis:// URL (default: the user data dir)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="tour the library against the bundled sandbox (offline)")
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--sandbox", metavar="URL", help="ask a running sandbox at URL instead of the broker")
     lo = sub.add_parser("logout", help="forget stored sessions")
     lo.add_argument("broker", nargs="?", choices=("kite", "dhan", "fyers"), help="only this broker")
-    sub.add_parser("sessions", help="list stored sessions (tokens masked)")
+    sub.add_parser("sessions", help="list stored sessions with host and expiry (tokens masked)")
     sb = sub.add_parser("sandbox", help="run the sandbox in the foreground and print its URLs and accounts")
     sb.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
     sb.add_argument("--for", dest="duration", type=float, default=None, metavar="SECONDS",

@@ -12,18 +12,46 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from .commands_data import history, symbols  # noqa: F401  (sub-commands looked up by name)
 from .core.redact import mask
 from .ist import IST
-from .stores import FileStore, MemoryStore, Session
+from .stores import FileStore, MemoryStore, Session, SessionStore
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class UsageError(Exception):
     """Wrong arguments: the command line prints one line and exits 2."""
 
 
-def _store(args: argparse.Namespace) -> FileStore:
+def _store(args: argparse.Namespace) -> SessionStore:
+    """``--store``: a directory (FileStore) or a Redis URL (RedisStore)."""
+    if args.store and str(args.store).startswith(REDIS_SCHEMES):
+        from .stores import RedisStore
+
+        try:
+            return RedisStore(args.store)
+        except ImportError as e:
+            raise UsageError(str(e)) from None
     return FileStore(args.store) if args.store else FileStore()
+
+
+def _where(store: SessionStore) -> str:
+    return str(getattr(store, "path", None) or getattr(store, "url", None) or store)
+
+
+def _real_root(broker: str) -> str:
+    if broker == "kite":
+        from .kite.routes import ROOT
+
+        return ROOT
+    if broker == "dhan":
+        from .dhan.routes import API_ROOT
+
+        return API_ROOT
+    from .fyers.routes import API_ROOT as FYERS_ROOT
+
+    return FYERS_ROOT
 
 
 def _urls(args: argparse.Namespace, broker: str) -> Dict[str, Any]:
@@ -95,7 +123,7 @@ def _check_reachable(url: str) -> None:
         raise UsageError(f"nothing answers at {url}: is the sandbox running?") from None
 
 
-def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_kite(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from .errors import AuthError
     from .kite import Kite
 
@@ -114,10 +142,10 @@ def _login_kite(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
         if args.force:
             for key in (f"kite-{session.user_id}", "kite"):
                 store.save(key, session)
-        return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {store.path}"
+        return f"kite: logged in as {session.user_id} ({kite.auth_flow}); session saved in {_where(store)}"
 
 
-def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_dhan(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from .dhan import Dhan
     from .dhan.auth import make_session, session_keys
 
@@ -126,7 +154,7 @@ def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
         session = make_session(_ask("Dhan access token: ", secret=True), client_id)
         for key in session_keys(client_id):
             store.save(key, session)
-        return f"dhan: token for {client_id} saved in {store.path}"
+        return f"dhan: token for {client_id} saved in {_where(store)}"
     secret = _env_secret(args.totp_secret_env)
     pin = _ask("Dhan PIN: ", secret=True)
     totp = None if secret else _ask("Dhan TOTP code: ")
@@ -138,10 +166,10 @@ def _login_dhan(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]
         if args.force:
             for key in session_keys(client_id):
                 store.save(key, session)
-        return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {store.path}"
+        return f"dhan: logged in as {session.user_id} ({dhan.auth_flow}); session saved in {_where(store)}"
 
 
-def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any]) -> str:
+def _login_fyers(args: argparse.Namespace, store: SessionStore, urls: Dict[str, Any]) -> str:
     from urllib.parse import parse_qs, urlsplit
 
     from .fyers import FyersAuth
@@ -156,7 +184,7 @@ def _login_fyers(args: argparse.Namespace, store: FileStore, urls: Dict[str, Any
         answer = _ask("redirected URL or auth code: ")
         code = parse_qs(urlsplit(answer).query).get("auth_code", [answer])[0]
         auth.generate_token(auth_code=code)
-    return f"fyers: logged in to app {client_id}; session saved in {store.path}"
+    return f"fyers: logged in to app {client_id}; session saved in {_where(store)}"
 
 
 def whoami(args: argparse.Namespace) -> int:
@@ -179,6 +207,14 @@ def whoami(args: argparse.Namespace) -> int:
         if (session.broker, session.token) in seen:
             continue
         seen.add((session.broker, session.token))
+        target = (_urls(args, session.broker) or {}).get("root") or _real_root(session.broker)
+        if session.broker in ("kite", "dhan", "fyers") and not session.belongs_to(
+                target, default_root=_real_root(session.broker)):
+            # Never send a token to a host that did not issue it.
+            print(f"{session.broker}: {session.user_id} ({session.kind}) is a session of "
+                  f"{session.root or _real_root(session.broker)}, not asked"
+                  + ("" if getattr(args, "sandbox", None) else "; pass --sandbox URL to ask that sandbox"))
+            continue
         try:
             print(_who(args, store, session))
         except Exception as e:  # one bad session must not hide the others
@@ -190,11 +226,11 @@ def whoami(args: argparse.Namespace) -> int:
             removed = "; removed from the store" if store._read(key) is None else ""
             print(f"{key}: {session.broker} session of {session.user_id} failed: {e}{removed}")
     if not seen and not failed:
-        print(f"no live sessions in {store.path}; run `brokers login kite|dhan|fyers`")
+        print(f"no live sessions in {_where(store)}; run `brokers login kite|dhan|fyers`")
     return 1 if failed else 0
 
 
-def _who(args: argparse.Namespace, store: FileStore, session: Session) -> str:
+def _who(args: argparse.Namespace, store: SessionStore, session: Session) -> str:
     urls = _urls(args, session.broker)
     if session.broker == "kite":
         from .kite import Kite
@@ -222,7 +258,8 @@ def logout(args: argparse.Namespace) -> int:
     cleared = [k for k in store.keys() if args.broker is None or k.split("-", 1)[0] == args.broker]
     for key in cleared:
         store.clear(key)
-    _remove_idle_locks(store, args.broker)
+    if isinstance(store, FileStore):  # Redis leases expire by themselves
+        _remove_idle_locks(store, args.broker)
     print(f"cleared {len(cleared)} stored session(s)" + (f": {', '.join(cleared)}" if cleared else ""))
     return 0
 
@@ -239,24 +276,24 @@ def _remove_idle_locks(store: FileStore, broker: Optional[str]) -> None:
 
 
 def sessions(args: argparse.Namespace) -> int:
+    """Every session the store keeps (FileStore or RedisStore), with its host and expiry."""
     store = _store(args)
     rows: List[List[Any]] = []
-    for key in store.keys():
-        raw = store._read(key)
-        try:
-            s = Session.from_dict(raw or {})
-        except ValueError:
-            rows.append([key, "?", "?", "unreadable", ""])
+    for info in store.sessions():
+        s = info.session
+        if s is None:
+            rows.append([info.key, "?", "?", "?", f"unreadable: {info.problem}", ""])
             continue
         state = "expired" if s.expired(skew=0) else "valid"
         until = _ist(s.expires_at)
-        rows.append([key, s.user_id or "", s.kind, f"{state} until {until}", mask(s.token, keep=4)])
+        host = (s.root or f"{_real_root(s.broker)} (assumed)") if s.broker in ("kite", "dhan", "fyers") else ""
+        rows.append([info.key, s.user_id or "", s.kind, host, f"{state} until {until}", mask(s.token, keep=4)])
     if not rows:
-        print(f"no stored sessions in {store.path}")
+        print(f"no stored sessions in {_where(store)}")
         return 0
     from .demo import table
 
-    print(table(["key", "user", "kind", "state", "token"], rows))
+    print(table(["key", "user", "kind", "host", "state", "token"], rows))
     return 0
 
 

@@ -13,7 +13,8 @@
     │   ├── Timeout             connect or read timeout
     │   └── OrderStateUnknown   an order call may have reached the broker: reconcile
     ├── ServerError             5xx from the broker or a gateway in front of it
-    └── ResponseError           a body we could not read (invalid JSON, wrong type)
+    ├── ResponseError           a body we could not read (invalid JSON, wrong type)
+    └── StoreError              the session store (Redis, a store directory) cannot be used
 
 The tree holds for every broker: each broker's own classes (kiteconnect's names in
 :mod:`brokers.kite.exceptions`) subclass exactly one branch above, so ``except
@@ -57,6 +58,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "ServerError",
+    "StoreError",
     "Timeout",
     "TokenExpired",
     "derive",
@@ -194,3 +196,8 @@ def derive(cls: Type[E], exc: BrokerError, message: Optional[str] = None, **kw: 
         fields["retry_after"] = getattr(exc, "retry_after", None)
     fields.update(kw)
     return cls(exc.message if message is None else message, **fields)
+class StoreError(BrokerError):
+    """The session store cannot be used: Redis is down or unreachable, or a store
+    directory is unsafe. Raised at once, never replaced by a silent fall back to a
+    per-process session or rate budget; ``broker`` is ``None`` and the message names
+    the store (a Redis URL without its password)."""

@@ -38,7 +38,7 @@ def test_readme_has_the_two_commands():
     assert "python -m brokers demo" in text and re.search(r"^\s+tox$", text, re.M)
 
 
-def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
+def test_every_python_block_runs(sandbox, tmp_path, monkeypatch, request):
     import platformdirs
 
     from brokers.kite import Kite
@@ -72,8 +72,13 @@ def test_every_python_block_runs(sandbox, tmp_path, monkeypatch):
     fy.client_id, fy.redirect_uri = "XA1234-100", "https://example.com/fyers"
     dhan_acct = sandbox.dhan.accounts["1100000001"]
     acct = sandbox.kite.accounts["AB1234"]
+    from tests.redis_server import RedisServer
+
+    redis_server = RedisServer(tmp_path / "redis").start()  # for the RedisStore blocks
+    request.addfinalizer(redis_server.stop)
     namespace = {"pwd": acct.password, "secret": acct.totp_secret, "dhan_pin": dhan_acct.pin,
-                 "dhan_totp_secret": dhan_acct.totp_secret, "fyers_secret_key": fy.secret_key}
+                 "dhan_totp_secret": dhan_acct.totp_secret, "fyers_secret_key": fy.secret_key,
+                 "redis_url": redis_server.url}
     blocks = python_blocks(README.read_text())
     assert len(blocks) >= 11
     for n, block in enumerate(blocks, 1):

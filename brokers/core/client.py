@@ -35,7 +35,7 @@ import threading
 from typing import Any, Callable, ContextManager, Dict, List, Optional, TypeVar
 
 from .. import errors
-from ..stores import Session, SessionStore
+from ..stores import Budget, LocalBudget, Session, SessionStore, account_key
 from . import redact
 from .auth import AuthFlow
 from .http import Transport
@@ -77,6 +77,7 @@ class BaseClient:
         self.auth_flow: Optional[str] = None
         self._auth_lock = threading.RLock()
         self._expiry_hook: Optional[Callable[[], Any]] = None
+        self._local_budget = LocalBudget()
         self._repeat_login: Optional[AuthFlow] = None
 
     # -- what subclasses provide -------------------------------------------------
@@ -122,6 +123,17 @@ class BaseClient:
     def _set_repeat_login(self, flow: Optional[AuthFlow]) -> None:
         """Register the flow that logs in again after a refused token (None: none)."""
         self._repeat_login = flow if flow is not None and flow.repeatable else None
+
+    def _rate_account(self) -> Optional[str]:
+        """The account the broker counts this client's calls against (user, client or app id)."""
+        return None
+
+    def _rate_budget(self) -> Budget:
+        """Where the transport's rate windows live: the store's budget for this broker
+        account (shared as far as the store is), or this client's own without a store."""
+        if self.store is None:
+            return self._local_budget
+        return self.store.budget(account_key(self.broker, self._rate_account()))
 
     # -- calls -------------------------------------------------------------------
     def set_session_expiry_hook(self, method: Callable[[], Any]) -> None:
@@ -238,6 +250,50 @@ class BaseClient:
             flows.append(self._repeat_login)
         with self._lock():
             return self._first(flows, dead) is not None
+
+    # -- renewal ahead of expiry ---------------------------------------------------
+    def renew(self, *, within: float = 3600.0) -> bool:
+        """Log in again now if the session expires within ``within`` seconds, so that
+        the first order of the day does not pay for the login (run it from cron, or a
+        scheduler in your app, shortly before the known expiry; ``brokers sessions``
+        shows it).
+
+        It needs the means to log in without you: Kite a ``twofa`` callable or
+        ``totp_secret`` given to ``authorize()``; Dhan a ``totp_secret`` or TOTP
+        callable; Fyers a refresh token and PIN. A session another process renewed
+        already (a newer one in the store) is taken instead of logging in again, under
+        the store's lock, so many processes renewing together log in once.
+
+        Returns:
+            True when the client now holds a new session; False when the session is
+            not near its expiry (or has none), or the client cannot log in by itself.
+
+        Raises:
+            brokers.errors.AuthError: the broker refused the login.
+            brokers.errors.StoreError: the store cannot be reached.
+
+        Example::
+
+            kite.authorize(user_id="AB1234", password=pwd, totp_secret=secret)
+            kite.renew(within=2 * 3600)     # e.g. from a 05:00 cron job
+        """
+        from ..ist import utc_now
+
+        before = self.session
+        if before is None or before.expires_at is None:
+            return False
+        if (before.expires_at - utc_now()).total_seconds() > within:
+            return False
+        with self._auth_lock:
+            if self.session is not before:
+                return True  # another thread renewed meanwhile
+            renewed = self._renew_ahead()
+        return renewed and self.session is not None and self.session is not before
+
+    def _renew_ahead(self) -> bool:
+        """A new session while the current one still works (default: the re-login
+        path, with the current session as the one to replace)."""
+        return self._relogin(self.session)
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -41,7 +41,7 @@ import requests
 from .. import errors
 from ..__version__ import __version__
 from . import redact
-from .ratelimit import RateLimiter, Window
+from .ratelimit import BudgetSource, RateLimiter, Window
 
 __all__ = ["RateLimits", "Transport"]
 
@@ -104,6 +104,10 @@ class Transport:
             certificates, adapters). It is not closed by :meth:`close`.
         headers: default headers for every request.
         sleep: how to wait between retries (injected in tests).
+        budget: where the rate-limit windows live (a
+            :class:`~brokers.stores.budget.Budget` or a callable returning one per
+            call): the clients pass their store's budget for their account, so
+            that everything sharing the store shares one budget.
         limiter: a ready rate limiter instead of one built from ``rate_limits``.
 
     Example::
@@ -128,6 +132,7 @@ class Transport:
         session: Optional[requests.Session] = None,
         headers: Optional[Mapping[str, str]] = None,
         sleep: Callable[[float], None] = time.sleep,
+        budget: Optional[BudgetSource] = None,
         limiter: Optional[RateLimiter] = None,
     ) -> None:
         if retries < 0:
@@ -148,20 +153,22 @@ class Transport:
         if headers:
             self.session.headers.update(headers)
         self._sleep = sleep
-        self.limiter = limiter if limiter is not None else self.make_limiter(rate_limits, default_limits or {})
+        self.limiter = limiter if limiter is not None else self.make_limiter(rate_limits, default_limits or {}, budget)
 
     @staticmethod
-    def make_limiter(rate_limits: RateLimits, defaults: Mapping[str, Sequence[Window]]) -> Optional[RateLimiter]:
-        """The limiter for ``rate_limits`` over the broker's ``defaults`` (None: no limiting)."""
+    def make_limiter(rate_limits: RateLimits, defaults: Mapping[str, Sequence[Window]],
+                     budget: Optional[BudgetSource] = None) -> Optional[RateLimiter]:
+        """The limiter for ``rate_limits`` over the broker's ``defaults`` (None: no limiting),
+        keeping its windows in ``budget`` (default: its own, in memory)."""
         if rate_limits is False:
             return None
         if rate_limits is None or rate_limits is True:
-            return RateLimiter(defaults)
+            return RateLimiter(defaults, budget=budget)
         if not isinstance(rate_limits, Mapping):
             raise TypeError("rate_limits must be a mapping of group -> [(calls, seconds), ...], or False")
         merged = dict(defaults)
         merged.update(rate_limits)
-        return RateLimiter(merged)
+        return RateLimiter(merged, budget=budget)
 
     def error(self, cls: Type[errors.BrokerError], message: str, **kw: Any) -> errors.BrokerError:
         """An error of the broker's family for the generic ``cls``."""

@@ -1,11 +1,16 @@
-"""A thread-safe rate limiter with several sliding windows per group.
+"""A rate limiter with several sliding windows per group, over a shared budget.
 
-Brokers publish limits such as "10 orders a second, 400 a minute, 5000 a day".
-:class:`RateLimiter` keeps, per group, the times of the most recent calls and
-lets a call through only when every window of its group has room, so the
-broker never counts more than ``calls`` requests in any ``seconds`` window,
-however many threads share the client. A token bucket would allow a burst at a
-window boundary and break that promise.
+Brokers publish limits such as "10 orders a second, 400 a minute, 5000 a day" per
+account. :class:`RateLimiter` lets a call through only when every window of its
+group has room, so the broker never counts more than ``calls`` requests in any
+``seconds`` window (a token bucket would allow a burst at a window boundary).
+
+Where the windows are kept is the limiter's *budget*
+(:class:`~brokers.stores.budget.Budget`): by default one in this process's memory;
+a client gives its store's budget for its account (``store.budget("kite-AB1234")``),
+so that every thread, process or host sharing the store shares one budget. Each call
+costs one atomic operation on the budget, which reserves the next free slot; the
+caller then sleeps until that slot. Nobody polls.
 
 Example::
 
@@ -15,26 +20,30 @@ Example::
 
 from __future__ import annotations
 
-import collections
-import threading
 import time
-from typing import Callable, Deque, Dict, List, Mapping, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ..stores.budget import Budget, LocalBudget
 
 __all__ = ["RateLimiter", "Window"]
 
 Window = Tuple[int, float]
+BudgetSource = Union[Budget, Callable[[], Budget]]
 
 
 class RateLimiter:
-    """Sliding-window limits per group, shared by every thread that holds it.
+    """Sliding-window limits per group, shared by everything that shares its budget.
 
     Args:
         limits: group name -> list of ``(calls, seconds)`` windows. A group that
             is not listed is not limited.
         margin: extra seconds added to every window, to absorb scheduling jitter
             and clock differences between us and the broker.
-        clock: monotonic time source (injected in tests).
+        clock: monotonic time source of the default in-memory budget (tests).
         sleep: how to wait (injected in tests).
+        budget: where the windows are kept: a :class:`~brokers.stores.budget.Budget`,
+            or a callable returning one on each call (a client whose account becomes
+            known at login). Default: a budget of this limiter alone.
 
     Raises:
         ValueError: a window whose calls or seconds are not positive.
@@ -47,6 +56,7 @@ class RateLimiter:
         margin: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        budget: Optional[BudgetSource] = None,
     ) -> None:
         self.limits: Dict[str, List[Window]] = {}
         for group, windows in limits.items():
@@ -54,57 +64,42 @@ class RateLimiter:
             for w in windows:
                 try:
                     calls, seconds = int(w[0]), float(w[1])
-                except (TypeError, ValueError, IndexError):
+                except (TypeError, ValueError, IndexError, OverflowError):
                     raise ValueError(f"rate_limits[{group!r}]: {w!r} is not a (calls, seconds) pair") from None
-                if calls < 1 or seconds <= 0:
+                if calls < 1 or not seconds > 0 or seconds == float("inf"):
                     raise ValueError(f"rate_limits[{group!r}]: calls and seconds must be positive, got {w!r}")
                 checked.append((calls, seconds))
-            self.limits[group] = checked
+            if checked:
+                self.limits[group] = checked
         self.margin = margin
-        self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._history: Dict[str, Deque[float]] = {
-            g: collections.deque(maxlen=max(c for c, _ in ws)) for g, ws in self.limits.items() if ws
-        }
+        self._budget: BudgetSource = budget if budget is not None else LocalBudget(clock)
 
-    def _wait_needed(self, group: str, now: float) -> float:
-        history = self._history[group]
-        wait = 0.0
-        for calls, seconds in self.limits[group]:
-            if len(history) >= calls:
-                # The call `calls` back must have left the window before this one goes.
-                wait = max(wait, history[-calls] + seconds + self.margin - now)
-        return wait
+    @property
+    def budget(self) -> Budget:
+        """The budget the next call will use."""
+        b = self._budget
+        return b if isinstance(b, Budget) else b()
 
     def acquire(self, group: str) -> float:
         """Block until a call in ``group`` may be made, and record it.
 
         Returns:
             The seconds spent waiting.
+
+        Raises:
+            brokers.errors.StoreError: the shared budget cannot be reached (Redis down):
+                the call is not made.
         """
-        if group not in self._history:
+        windows = self.limits.get(group)
+        if not windows:
             return 0.0
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                wait = self._wait_needed(group, now)
-                if wait <= 0:
-                    self._history[group].append(now)
-                    return waited
+        wait = self.budget.reserve(group, windows, self.margin)
+        if wait > 0:
             self._sleep(wait)
-            waited += wait
+        return wait
 
     def penalise(self, group: str, seconds: float) -> None:
         """Make the next call in ``group`` wait at least ``seconds`` (after a 429)."""
-        if group not in self._history or seconds <= 0:
-            return
-        with self._lock:
-            history = self._history[group]
-            until = self._clock() + seconds
-            # Fill the tightest window so that no call goes before `until`.
-            calls, window = min(self.limits[group], key=lambda w: w[1])
-            stamp = until - window - self.margin
-            for _ in range(calls):
-                history.append(stamp)
+        if group in self.limits:
+            self.budget.penalise(group, seconds)

@@ -15,7 +15,7 @@ from ..core import redact
 from ..core.auth import AuthFlow, run_flows
 from ..core.http import RateLimits, TimeoutType, Transport
 from ..core.redact import mask
-from ..stores import FileStore, Session, SessionStore
+from ..stores import FileStore, Session, SessionStore, bind
 from . import routes
 from .account import AccountMixin
 from .auth import (
@@ -116,6 +116,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin
         self.auth_root = auth_root.rstrip("/")
         self.scrip_root = scrip_root.rstrip("/")
         self.global_scrip_root = global_scrip_root.rstrip("/")
+        self.store = bind(self.store, self.root, default_root=routes.API_ROOT)
         if cache_dir is None or cache_dir is True:
             import platformdirs
 
@@ -125,7 +126,7 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin
         self.transport = Transport(
             "dhan", decode=decode, timeout=timeout, rate_limits=rate_limits,
             default_limits=routes.DEFAULT_LIMITS, session=session, retries=retries,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json"}, budget=self._rate_budget,
         )
         self._login: Optional[PinTotpLogin] = None
         if access_token:
@@ -154,6 +155,9 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin
                 if stored is None or stored.token != session.token:
                     self.store.save(key, session)
 
+    def _rate_account(self) -> Optional[str]:
+        return self.client_id
+
     def _session_keys(self) -> List[str]:
         return list(session_keys(self.client_id))
 
@@ -168,6 +172,19 @@ class Dhan(OrdersMixin, AccountMixin, DataMixin, GlobalStocksMixin, SymbolsMixin
         session = self.session
         assert session is not None  # BaseClient._send made sure of it
         return {"access-token": session.token, "client-id": str(self.client_id or session.user_id or "")}
+
+    def _renew_ahead(self) -> bool:
+        """Ahead of expiry: a newer session another process saved, else Dhan's
+        RenewToken (no PIN or TOTP needed while the token lives), else the re-login."""
+        with self._lock():
+            if self._first(self._passive_flows(), dead=self.session) is not None:
+                return True
+            try:
+                self.renew_token()
+                return True
+            except errors.BrokerError as e:
+                log.info("dhan: RenewToken refused (%s); trying a fresh login", e.message)
+        return self._relogin(self.session)
 
     def authorize(self, *, pin: Optional[str] = None, totp: Totp = None, totp_secret: Optional[str] = None,
                   token_id: Optional[str] = None, app_id: Optional[str] = None,

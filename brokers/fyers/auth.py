@@ -22,7 +22,7 @@ from ..core.auth import AuthFlow, Send
 from ..core.http import TimeoutType, Transport
 from ..core.jwt import jwt_claims, jwt_expiry
 from ..core.redact import mask
-from ..stores import FileStore, Session, SessionStore
+from ..stores import FileStore, Session, SessionStore, account_key, bind
 from . import routes
 from .decode import decode
 
@@ -151,14 +151,18 @@ class FyersAuth:
         self.grant_type = grant_type
         self.scope = scope
         self.nonce = nonce
-        self.store = store if store is not None else FileStore()
         self.root = root.rstrip("/")
+        bound_store = bind(store if store is not None else FileStore(), self.root, default_root=routes.API_ROOT)
+        assert bound_store is not None
+        self.store: SessionStore = bound_store
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
         self._auth_code: Optional[str] = None
-        # Token calls share Fyers' per-app limits; they are POSTs, so never retried.
+        # Token calls share Fyers' per-app limits (the app's budget in the store); they
+        # are POSTs, so never retried.
+        budget = lambda: bound_store.budget(account_key(routes.BROKER, self.client_id))  # noqa: E731
         self.transport = Transport(routes.BROKER, decode=decode, timeout=timeout,
-                                   default_limits=routes.RATE_LIMITS)
+                                   default_limits=routes.RATE_LIMITS, budget=budget)
 
     # -- fyers_apiv3 SessionModel names -----------------------------------------------------
     @property

@@ -21,7 +21,7 @@ from ..core import redact
 from ..core.auth import AuthFlow
 from ..core.http import RateLimits, TimeoutType, Transport
 from ..core.redact import mask
-from ..stores import FileStore, SessionStore
+from ..stores import FileStore, SessionStore, bind
 from . import routes
 from .account import AccountMixin
 from .auth import FyersAuth, RefreshFlow, StoredSessionFlow, make_session, session_key, split_token
@@ -112,9 +112,10 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras, SymbolsMixin):
         self.root = root.rstrip("/")
         self.data_root = data_root.rstrip("/")
         self.public_root = public_root.rstrip("/")
+        self.store = bind(self.store, self.root, default_root=routes.API_ROOT)
         self.transport = Transport(routes.BROKER, decode=decode, timeout=timeout, rate_limits=rate_limits,
                                    default_limits=routes.RATE_LIMITS, session=session,
-                                   headers={"version": "3"})
+                                   headers={"version": "3"}, budget=self._rate_budget)
         if token is not None:
             self.session = make_session(self.client_id, token)
             self.auth_flow = "token"
@@ -130,6 +131,9 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras, SymbolsMixin):
 
     def _session_keys(self) -> List[str]:
         return [session_key(self.client_id)]
+
+    def _rate_account(self) -> Optional[str]:
+        return self.client_id
 
     def _passive_flows(self) -> List[AuthFlow]:
         return [StoredSessionFlow(self.store, self.client_id)]

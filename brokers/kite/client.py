@@ -15,7 +15,7 @@ from ..core import redact
 from ..core.auth import AuthFlow, run_flows
 from ..core.http import RateLimits, TimeoutType, Transport
 from ..core.redact import mask
-from ..stores import FileStore, MemoryStore, Session, SessionStore
+from ..stores import FileStore, MemoryStore, Session, SessionStore, bind
 from . import exceptions as ex
 from .alerts import AlertsMixin
 from .auth import (
@@ -97,10 +97,11 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         self._user_id = user_id
         self.root = (root or self._default_root_uri).rstrip("/")
         self.web_root = web_root.rstrip("/")
+        self.store = bind(self.store, self.root, self.web_root, default_root=self._default_root_uri)
         redact.register(enctoken, access_token)
         self.transport = Transport("kite", decode=decode, timeout=timeout, rate_limits=rate_limits,
                                    default_limits=RATE_LIMITS, retries=retries, error_classes=FAMILY,
-                                   session=session, headers={"X-Kite-Version": "3"})
+                                   session=session, headers={"X-Kite-Version": "3"}, budget=self._rate_budget)
 
     # -- identity -----------------------------------------------------------------------
     @property
@@ -121,6 +122,9 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         kind = self.session.kind if self.session else None
         return (f"Kite(user_id={self.user_id!r}, session={kind!r}, token={mask(self.session.token if self.session else None)}, "
                 f"store={self.store!r})")
+
+    def _rate_account(self) -> Optional[str]:
+        return self.user_id or self.api_key
 
     def _store_key(self, user_id: Optional[str] = None) -> str:
         user = user_id or self._user_id

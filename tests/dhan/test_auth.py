@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import threading
+from dataclasses import replace
 
 import pyotp
 import pytest
@@ -92,7 +93,7 @@ def test_given_token_is_saved_to_the_store_and_reused(sb, make_dhan):
 
 
 def test_env_store(sb, make_dhan):
-    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT)}
+    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT), "DHAN_ROOT": sb.dhan_urls()["root"]}
     client = make_dhan(store=EnvStore(env))
     assert client.get_positions() == [] and client.client_id == CLIENT
     wrong = make_dhan("1100000002", store=EnvStore(env))
@@ -197,7 +198,7 @@ def test_relogin_uses_a_newer_stored_session(sb, make_dhan):
     a = make_dhan(CLIENT, sb.dhan.issue_token(CLIENT), store=store)
     sb.dhan.expire_sessions()
     fresh = sb.dhan.issue_token(CLIENT)  # another process logged in and saved
-    store.save(f"dhan-{CLIENT}", make_session(fresh, CLIENT))
+    store.save(f"dhan-{CLIENT}", replace(make_session(fresh, CLIENT), root=sb.dhan_urls()["root"]))
     assert a.get_holdings() and a.access_token == fresh
 
 
@@ -311,7 +312,8 @@ def test_concurrent_relogins_after_dh901_share_one(sb, make_dhan):
 
 
 def test_env_store_token_expiry_comes_from_the_jwt(sb, make_dhan):
-    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT, lifetime=-5)}
+    env = {"DHAN_CLIENT_ID": CLIENT, "DHAN_ACCESS_TOKEN": sb.dhan.issue_token(CLIENT, lifetime=-5),
+           "DHAN_ROOT": sb.dhan_urls()["root"]}
     client = make_dhan(store=EnvStore(env))
     with pytest.raises(errors.AuthError):
         client.get_holdings()

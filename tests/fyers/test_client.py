@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from brokers import errors
@@ -163,7 +165,7 @@ def test_logout_kills_the_token_and_clears_the_store(sb, mstore):
     from brokers.fyers.auth import make_session, session_key
 
     tok = sb.fyers.issue_access_token()
-    mstore.save(session_key(sb.fyers.client_id), make_session(sb.fyers.client_id, tok))
+    mstore.save(session_key(sb.fyers.client_id), replace(make_session(sb.fyers.client_id, tok), root=sb.fyers_urls()["root"]))
     with Fyers(client_id=sb.fyers.client_id, store=mstore, **sb.fyers_urls()) as f:
         assert f.logout()["s"] == "ok"
         assert mstore.load(session_key(sb.fyers.client_id)) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_default_limits_are_fyers_numbers(fyers):
 def test_refused_token_clears_store_and_calls_hook(sb, mstore):
     key = session_key(sb.fyers.client_id)
     dead = sb.fyers.issue_access_token()
-    mstore.save(key, make_session(sb.fyers.client_id, dead))
+    mstore.save(key, replace(make_session(sb.fyers.client_id, dead), root=sb.fyers_urls()["root"]))
     sb.fyers.expire_sessions()
     called = []
     with Fyers(client_id=sb.fyers.client_id, store=mstore, **sb.fyers_urls()) as f:
@@ -128,7 +129,7 @@ def test_refused_token_is_replaced_by_a_newer_stored_one(sb, mstore):
     old = sb.fyers.issue_access_token()
     with Fyers(client_id=sb.fyers.client_id, token=old, store=mstore, **sb.fyers_urls()) as f:
         sb.fyers.expire_sessions()
-        mstore.save(key, make_session(sb.fyers.client_id, sb.fyers.issue_access_token()))  # another process
+        mstore.save(key, replace(make_session(sb.fyers.client_id, sb.fyers.issue_access_token()), root=sb.fyers_urls()["root"]))  # another process
         assert f.get_profile()["s"] == "ok"
         assert f.token != old
 

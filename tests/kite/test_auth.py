@@ -238,7 +238,7 @@ def test_another_process_relogin_is_reused(sandbox, store):
         kite.authorize(**web_login_kwargs(sandbox))
         sandbox.kite.expire_sessions()
         fresh = sandbox.kite.issue_enctoken(USER)
-        store.save("kite-AB1234", Session("kite", "enctoken", fresh, user_id=USER))
+        store.save("kite-AB1234", Session("kite", "enctoken", fresh, user_id=USER, **sandbox.kite_urls()))
         assert kite.margins()["equity"]["enabled"] is True
         assert kite.enctoken == fresh
     assert sandbox.kite.logins["web"] == 1

@@ -6,6 +6,7 @@ import pytest
 
 from brokers.__main__ import main
 from brokers.kite import Kite
+from brokers.sandbox import client_urls
 from brokers.stores import FileStore
 
 USER = "AB1234"
@@ -118,6 +119,7 @@ def test_history_for_dhan_and_fyers(msb, tmp_path, monkeypatch, broker, symbol, 
         user = msb.fyers.client_id
         session = make_session(user, msb.fyers.issue_access_token())
         keys = [session_key(user)]
+    session.root = client_urls(msb.url, broker)["root"]  # a session belongs to the host that issued it
     for key in keys:
         store.save(key, session)
     out = tmp_path / "bars.csv"
