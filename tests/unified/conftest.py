@@ -50,6 +50,14 @@ def order_count(sb: Sandbox, name: str, tag: str) -> int:
 ORDER_PATHS = {"kite": "/kite/web/oms/orders/regular", "dhan": "/dhan/v2/orders", "fyers": "/fyers/api/v3/orders/sync"}
 
 
+@pytest.fixture(autouse=True)
+def own_master_cache(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masters cached by these tests stay in the test's own directory: the run's shared
+    cache is keyed by host and port, and a later sandbox on the same port must not
+    read this one's master."""
+    monkeypatch.setenv("BROKERS_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def sb(sandbox: Sandbox) -> Sandbox:
     """The shared per-test sandbox, with the brokers' rate limits out of the way."""
