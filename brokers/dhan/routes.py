@@ -65,7 +65,7 @@ def _order(method: str, path: str) -> Route:
 
 
 def _data(path: str, group: str = "data") -> Route:
-    return Route("POST", path, group, client_id=False)
+    return Route("POST", path, group)  # dhanhq sends dhanClientId in these bodies too
 
 
 #: Route name (the dhanhq method that calls it) -> Route, relative to API_ROOT unless noted.

@@ -13,7 +13,7 @@ directory, and an order call is never retried once it may have reached Fyers.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import requests
 
@@ -144,6 +144,18 @@ class Fyers(AccountMixin, OrdersMixin, MarketMixin, FyersExtras, SymbolsMixin):
     def _auth_headers(self) -> Dict[str, str]:
         assert self.session is not None  # BaseClient._send made sure of it
         return {"Authorization": f"{self.client_id}:{self.session.token}"}
+
+    def generate_data_token(self, data: Mapping[str, Any]) -> Dict[str, Any]:
+        """A data-vendor token (``POST /data-token``), as ``fyers_apiv3``'s method of the
+        same name: Fyers' JSON. ``data`` is sent as the JSON body unchanged (e.g.
+        ``{"vendorApp": "<vendor app id>"}``).
+
+        Raises:
+            ValueError: ``data`` is not a dict.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"data must be a dict, got {type(data).__name__}")
+        return self._call("generate_data_token", body=dict(data))
 
     def logout(self) -> Dict[str, Any]:
         """End the session (``POST /logout``); the stored session is cleared too."""

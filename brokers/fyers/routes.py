@@ -72,6 +72,7 @@ ROUTES: Dict[str, Route] = {
     "tradebook": _get("/tradebook"),
     "orderbook": _get("/orders"),
     "logout": Route("POST", "/logout"),
+    "generate_data_token": Route("POST", "/data-token"),  # a token for data vendors (TrueData)
     # orders
     "place_order": _order("POST", "/orders/sync"),
     "modify_order": _order("PATCH", "/orders/sync"),

@@ -68,16 +68,18 @@ def web_session(user_id: str, enctoken: str) -> Session:
     return Session(broker="kite", kind="enctoken", token=enctoken, user_id=user_id, expires_at=end_of_day_ist())
 
 
-def exchange(send: Send, url: str, api_key: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+def exchange(send: Send, url: str, api_key: str, field: str, token: str, api_secret: str, *,
+             parse_login_time: bool = True) -> Dict[str, Any]:
     """POST ``token`` with its checksum to a KiteConnect session route; Kite's answer,
-    ``login_time`` as a naive datetime (as kiteconnect)."""
+    ``login_time`` as a naive datetime when ``parse_login_time`` (as kiteconnect's
+    ``generate_session`` does; its ``renew_access_token`` leaves Kite's string)."""
     redact.register(token, api_secret)
     data = send("POST", url, data={"api_key": api_key, field: token,
                                    "checksum": checksum(api_key, token, api_secret)})
     if not isinstance(data, dict):
         raise ex.DataException("the session response is not an object", status=200)
     value = data.get("login_time")
-    if isinstance(value, str) and len(value) == 19:
+    if parse_login_time and isinstance(value, str) and len(value) == 19:
         data["login_time"] = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     return data
 

@@ -235,14 +235,20 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
         return self._exchange("api.token", "request_token", request_token, api_secret)
 
     def renew_access_token(self, refresh_token: str, api_secret: str) -> Dict[str, Any]:
-        """Get a new access token from a refresh token (and save the session)."""
-        return self._exchange("api.token.renew", "refresh_token", refresh_token, api_secret)
+        """Get a new access token from a refresh token (and save the session).
 
-    def _exchange(self, route: str, field: str, token: str, api_secret: str) -> Dict[str, Any]:
+        Returns:
+            Kite's dict as kiteconnect returns it (``login_time``, if any, as Kite's string).
+        """
+        return self._exchange("api.token.renew", "refresh_token", refresh_token, api_secret, parse_login_time=False)
+
+    def _exchange(self, route: str, field: str, token: str, api_secret: str, *,
+                  parse_login_time: bool = True) -> Dict[str, Any]:
         """POST ``token`` with its checksum to a KiteConnect session route; save the session."""
         if not self.api_key:
             raise ValueError("a KiteConnect login needs api_key (pass it to Kite() or authorize())")
-        data = exchange(self._send_unauth, self.root + self._routes[route], self.api_key, field, token, api_secret)
+        data = exchange(self._send_unauth, self.root + self._routes[route], self.api_key, field, token, api_secret,
+                        parse_login_time=parse_login_time)
         self._adopt(connect_session(data, self.api_key), flow="connect-login", save=True)
         return data
 
@@ -299,27 +305,79 @@ class Kite(OrdersMixin, PortfolioMixin, MarketMixin, MutualFundsMixin, AlertsMix
 
 
 class KiteConnect(Kite):
-    """kiteconnect's constructor order, for code that moves over by changing the import::
+    """kiteconnect 5.2.2's ``KiteConnect``, for code that moves over by changing the import::
 
         from brokers.kite import KiteConnect      # was: from kiteconnect import KiteConnect
         kite = KiteConnect(api_key="your_api_key")
         data = kite.generate_session("request_token", api_secret="your_secret")
 
-    ``debug``, ``pool`` and ``disable_ssl`` are accepted and ignored (use logging,
-    and a ``requests.Session`` via ``session=`` for custom pools or certificates).
+    What kiteconnect code and its subclasses touch works as there: every constructor
+    argument (``pool``: ``HTTPAdapter`` arguments; ``disable_ssl``: no certificate
+    check; ``proxies``; ``timeout``, default 7 s; ``debug``: DEBUG logging of the
+    ``brokers`` logger, secrets masked); ``access_token``, ``api_key`` and ``root``
+    are plain attributes, readable and assignable at any time (assigning a token is
+    :meth:`set_access_token`); ``reqsession`` is the ``requests.Session`` in use, and
+    a subclass may replace it; ``_routes``, ``_get``/``_post``/``_put``/``_delete``
+    and ``_request`` are kiteconnect's chain (see :class:`~brokers.kite.base.KiteBase`).
     Sessions are kept in a :class:`~brokers.stores.MemoryStore` unless ``store=``
-    says otherwise, as kiteconnect keeps nothing on disk.
+    says otherwise, as kiteconnect keeps nothing on disk. An exception raised by the
+    session-expiry hook reaches the caller, as in kiteconnect.
     """
+
+    expiry_hook_raises = True
 
     def __init__(self, api_key: str, access_token: Optional[str] = None, root: Optional[str] = None,
                  debug: bool = False, timeout: Optional[float] = None, proxies: Optional[Dict[str, str]] = None,
                  pool: Optional[Dict[str, Any]] = None, disable_ssl: bool = False, **kw: Any) -> None:
-        session = kw.pop("session", None)
-        if proxies and session is None:
-            session = requests.Session()
+        session = kw.pop("session", None) or requests.Session()
+        if proxies:
             session.proxies.update(proxies)
+        if pool:
+            adapter = requests.adapters.HTTPAdapter(**pool)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        if disable_ssl:
+            session.verify = False
+        self.debug = debug
+        self.disable_ssl = disable_ssl
+        self.proxies = dict(proxies or {})
+        if debug:
+            logging.getLogger("brokers").setLevel(logging.DEBUG)
         kw.setdefault("store", MemoryStore())
         super().__init__(access_token=access_token, api_key=api_key, root=root,
                          timeout=timeout or 7.0, session=session, **kw)
 
+    @property
+    def access_token(self) -> Optional[str]:
+        """The access token in use (as given, before any call), else None. Assigning
+        one is :meth:`set_access_token`; assigning None forgets the session."""
+        session = self.session
+        if session is not None:
+            return session.token if session.kind == "access_token" else None
+        return self._given_access_token
 
+    @access_token.setter
+    def access_token(self, value: Optional[str]) -> None:
+        if value is None:
+            self._given_access_token = None
+            self.session = None
+        else:
+            self.set_access_token(value)
+
+    @property
+    def reqsession(self) -> requests.Session:
+        """The ``requests.Session`` every call goes through; assign another to replace it."""
+        return self.transport.session
+
+    @reqsession.setter
+    def reqsession(self, session: requests.Session) -> None:
+        self.transport.session = session
+
+    @property
+    def timeout(self) -> Any:
+        """Seconds each call may take (kiteconnect's attribute)."""
+        return self.transport.timeout
+
+    @timeout.setter
+    def timeout(self, value: Any) -> None:
+        self.transport.timeout = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Type, TypeVar, Union
@@ -33,6 +34,7 @@ WEB_URL = "wss://ws.zerodha.com"
 WEB_VERSION = "3.0.0"
 MAX_TOKENS = 3000  # per connection, Kite's documented limit
 BATCH = 500  # tokens per subscribe message, to keep each message small
+_USER_ID = re.compile(r"[A-Za-z]{2,4}\d{2,6}")  # a Kite user id, e.g. AB1234
 _K = TypeVar("_K", bound="KiteFeed")
 
 
@@ -101,6 +103,11 @@ class KiteFeed(FeedThread["KiteFeed"]):
         max_delay: float = 60.0,
         **timings: Any,
     ) -> None:
+        if (user_id and not enctoken and not access_token and api_key != WEB_API_KEY
+                and not _USER_ID.fullmatch(str(user_id))):
+            # KiteTicker's positional order, KiteFeed(api_key, access_token): the second
+            # argument is then a KiteConnect access token, not a user id ("AB1234").
+            user_id, access_token = None, user_id
         if enctoken and access_token:
             raise ValueError("pass either enctoken (Kite Web) or access_token (KiteConnect), not both")
         if enctoken:

@@ -121,13 +121,13 @@ def _chain(out: List[Entry], exchange: str, root: str, price: float, step: float
                                  expiry, float(strike), lot, tick, root, weekly))
 
 
-_cache: Dict[Tuple[str, dt.date], List[Entry]] = {}
+_cache: Dict[Tuple[str, dt.date, Tuple[Entry, ...]], List[Entry]] = {}
 
 
 def universe(size: str, day: dt.date, fixed: List[Entry]) -> List[Entry]:
     """Every instrument for ``day`` at ``size`` (``"full"`` or ``"small"``);
     ``fixed`` entries (the market's own instruments) come first and keep their ids."""
-    key = (size, day)
+    key = (size, day, tuple(fixed))  # the same day with other fixed entries is another universe
     if key in _cache:
         return _cache[key]
     n_nse, n_bse, n_fno, stock_strikes, index_strikes = SIZES[size]

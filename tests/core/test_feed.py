@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -61,6 +62,10 @@ class Server:
                 self.ping_now.clear()
                 if conn.raw.ping().wait(WAIT):
                     self.ping_ok.set()
+        # a message that came with the close (a feed's goodbye) is still read
+        with contextlib.suppress(EOFError):
+            while (msg := conn.recv(timeout=0)) is not None:
+                self.received.append(msg)
 
     def stop(self) -> None:
         self.ws.stop()
