@@ -12,10 +12,21 @@ Import what you need from the subpackages::
 """
 
 import logging
+from typing import Any
 
 from .__version__ import __version__
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "connect"]
+
+
+def connect(broker: str, **how: Any) -> Any:
+    """One interface to any broker: a :class:`brokers.unified.Broker` for ``"kite"``,
+    ``"dhan"``, ``"fyers"`` or ``"paper"`` (see :func:`brokers.unified.connect`).
+    Imported on first use, so ``import brokers`` stays light."""
+    from .unified import connect as _connect
+
+    return _connect(broker, **how)
+
 
 # A library never configures logging; it only makes sure nothing is printed
 # unless the application asks for it.

@@ -7,6 +7,7 @@
     │   └── TokenExpired        the session is no longer valid (log in again)
     ├── InputError              the broker rejected the request's parameters
     ├── OrderError              the broker rejected an order (margin, RMS, ...)
+    │   └── OrderNotPlaced      a lost order call proved never taken: safe to retry
     ├── RateLimitError          HTTP 429 or the broker's rate-limit code; .retry_after
     ├── NetworkError            no usable HTTP response (DNS, refused, reset); status None
     │   ├── Timeout             connect or read timeout
@@ -52,6 +53,7 @@ __all__ = [
     "InputError",
     "NetworkError",
     "OrderError",
+    "OrderNotPlaced",
     "OrderStateUnknown",
     "RateLimitError",
     "ResponseError",
@@ -127,6 +129,16 @@ class InputError(BrokerError):
 
 class OrderError(BrokerError):
     """The broker rejected an order: margins, risk checks, market closed, ..."""
+
+
+class OrderNotPlaced(OrderError):
+    """An order call whose answer was lost, proven never taken by the broker: its
+    tag is not in the order book after the call could have landed. Safe to place
+    again. ``tag`` holds the tag that was looked up."""
+
+    def __init__(self, message: str, *, tag: Optional[str] = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.tag = tag
 
 
 class RateLimitError(BrokerError):
