@@ -30,12 +30,14 @@ from __future__ import annotations
 import logging
 
 from ..ist import utc_now as _now
+from ..oslock import lock_fd as _lock_fd
+from ..oslock import unlock_fd as _unlock_fd
 from .base import KeyLocks as _KeyLocks
 from .base import SessionStore
 from .bound import HostBoundStore, bind
 from .budget import Budget, LocalBudget
 from .env import EnvStore
-from .files import FileBudget, FileStore, _lock_fd, _unlock_fd
+from .files import FileBudget, FileStore
 from .memory import MemoryStore
 from .redisstore import RedisBudget, RedisStore
 from .session import (

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .. import errors
+from ..oslock import lock_fd, try_lock_fd, unlock_fd
 from .base import KeyLocks, SessionStore, session_keys_only
 from .budget import Budget, Window, penalise, reserve
 from .session import _KEY_RE, check_key
@@ -194,7 +195,7 @@ class FileStore(SessionStore):
             fd, tmp = tempfile.mkstemp(prefix=f".{key}~", suffix=".tmp", dir=directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    _try_lock_fd(f.fileno())  # tells a sweeper that this file is alive
+                    try_lock_fd(f.fileno())  # tells a sweeper that this file is alive
                     os.chmod(tmp, 0o600)
                     f.write(text)
                     f.flush()
@@ -228,7 +229,7 @@ class FileStore(SessionStore):
                         path.unlink()
                 continue
             try:
-                if _try_lock_fd(fd):
+                if try_lock_fd(fd):
                     with contextlib.suppress(OSError):
                         path.unlink()
             finally:
@@ -250,11 +251,11 @@ class FileStore(SessionStore):
         with self._locks.get(check_key(key)):
             fd = _open(self._dir() / f"{key}.lock", os.O_RDWR | os.O_CREAT)
             try:
-                _lock_fd(fd)
+                lock_fd(fd)
                 try:
                     yield
                 finally:
-                    _unlock_fd(fd)
+                    unlock_fd(fd)
             finally:
                 os.close(fd)
 
@@ -303,7 +304,7 @@ class FileBudget(Budget):
                 fd = self._open()
             except OSError as e:
                 raise errors.StoreError(f"rate budget {str(self.path)!r} cannot be opened: {e.strerror}") from None
-            _lock_fd(fd)
+            lock_fd(fd)
             try:
                 os.lseek(fd, 0, os.SEEK_SET)
                 data = os.read(fd, MAX_RECORD)
@@ -320,7 +321,7 @@ class FileBudget(Budget):
                 self._last = (out, state)
                 return result
             finally:
-                _unlock_fd(fd)
+                unlock_fd(fd)
 
     def _parse(self, data: bytes, now: float) -> Dict[str, Any]:
         if not data:
@@ -374,44 +375,3 @@ def _shift_times(groups: Dict[str, Any], shift: float) -> None:
                     if isinstance(e, list) and len(e) == 3 and all(isinstance(x, (int, float)) for x in e):
                         e[0] += shift
                         e[1] += shift
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock_fd(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
-                continue
-
-    def _try_lock_fd(fd: int) -> bool:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-
-    def _unlock_fd(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _try_lock_fd(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            return False
-
-    def _unlock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

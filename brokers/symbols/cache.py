@@ -17,13 +17,13 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import sys
 import tempfile
 import threading
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..ist import IST, utc_now
+from ..oslock import lock_fd, unlock_fd
 from .model import KeyIndex, Row, SymbolMaster
 from .store import pack, unpack
 
@@ -201,11 +201,11 @@ class MasterCache:
         with tlock:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                _lock_fd(fd)
+                lock_fd(fd)
                 try:
                     yield
                 finally:
-                    _unlock_fd(fd)
+                    unlock_fd(fd)
             finally:
                 os.close(fd)
 
@@ -219,29 +219,3 @@ def _check_size(rows: Sequence[Row], good: Sequence[Row]) -> None:
         if count >= 10 and after.get(segment, 0) < MIN_SHARE * count:
             raise ValueError(f"segment {segment} has {after.get(segment, 0)} instruments, the last good master "
                              f"{count}: taking the download as truncated")
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock_fd(fd: int) -> None:
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
-                continue
-
-    def _unlock_fd(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _unlock_fd(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
