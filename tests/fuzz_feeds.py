@@ -21,6 +21,7 @@ from typing import Any, Callable, Counter, Dict, List
 
 from brokers.dhan import codec as dhan
 from brokers.fyers import codec as fyers
+from brokers.fyers.hsm_book import HsmBook
 from brokers.kite import codec as kite
 
 from .hostile import mutate, nested
@@ -153,7 +154,7 @@ def main(argv: List[str]) -> None:
         "kite.parse_text": run("kite.parse_text", kite.parse_text, texts),
         "fyers.parse_datafeed": run("fyers.parse_datafeed", fyers.parse_datafeed, fyers_frames),
         "fyers.parse_control": run("fyers.parse_control", fyers.parse_control, fyers_frames),
-        "fyers.HsmBook.feed": run("fyers.HsmBook.feed", fyers.HsmBook().feed, fyers_frames),
+        "fyers.HsmBook.feed": run("fyers.HsmBook.feed", HsmBook().feed, fyers_frames),
         "fyers.map_order_message": run("fyers.map_order_message", fyers.map_order_message, texts),
     }
     print(f"{n:,} inputs per parser, seed {seed}")

@@ -22,17 +22,12 @@ snapshots and updates into full ticks shaped as ``fyers_apiv3`` emits them.
 
 from __future__ import annotations
 
-import csv
-import io
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-
-from ..core import safejson
 
 __all__ = [
     "EXCH_SEG",
-    "HsmBook",
     "Lite",
     "Snapshot",
     "Update",
@@ -102,7 +97,7 @@ DP_PRICES = frozenset(DP_FIELDS[:10])
 FIELDS = {"sf": SF_FIELDS, "if": IF_FIELDS, "dp": DP_FIELDS}
 PRICES = {"sf": SF_PRICES, "if": IF_PRICES, "dp": DP_PRICES}
 # What a tick carries, in order, and whether each value is a scaled price.
-_OUT = {kind: tuple((n, n in PRICES[kind]) for n in names if n not in SF_DROPPED) for kind, names in FIELDS.items()}
+OUT_FIELDS = {kind: tuple((n, n in PRICES[kind]) for n in names if n not in SF_DROPPED) for kind, names in FIELDS.items()}
 
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
@@ -390,276 +385,14 @@ def topic_for(symbol: str, fytoken: str, depth: bool = False,
     return f"{'dp' if depth else 'sf'}|{seg}|{fytoken[10:]}"
 
 
-# -- merging records into ticks ---------------------------------------------------------------------
-@dataclass
-class _Topic:
-    topic: str
-    kind: str  # "sf" | "if" | "dp"
-    symbol: str
-    multiplier: int
-    precision: int
-    raw: Dict[str, int] = field(default_factory=dict)
-    scale: float = 1.0
-
-    def __post_init__(self) -> None:
-        self.scale = float(10 ** self.precision * self.multiplier)
-
-
-class HsmBook:
-    """Per-connection state: topic ids -> the latest raw values; turns records into ticks.
-
-    Args:
-        symbols: topic name -> the user's symbol (``"sf|nse_cm|3045"`` -> ``"NSE:SBIN-EQ"``).
-        lite: lite mode (ticks carry only ``ltp``, ``symbol`` and ``type``).
-
-    Ticks are the dicts ``fyers_apiv3`` emits, with two fixes: circuit limits
-    (``lower_ckt``/``upper_ckt``) carry their scaled values instead of 0, and
-    index values past the known six never overwrite ``type`` or ``symbol``.
-    A snapshot always yields a tick; an update or lite record yields one only
-    when a value changed.
-    """
-
-    def __init__(self, symbols: Optional[Mapping[str, str]] = None, lite: bool = False) -> None:
-        self.symbols: Dict[str, str] = dict(symbols or {})
-        self.lite = lite
-        self._topics: Dict[int, _Topic] = {}
-
-    def reset(self) -> None:
-        """Forget every topic id (a new connection numbers them afresh)."""
-        self._topics.clear()
-
-    def apply(self, record: Record) -> Optional[Dict[str, Any]]:
-        """Merge one record; the resulting tick, or None when nothing changed."""
-        if isinstance(record, Snapshot):
-            kind = record.topic[:2]
-            if kind not in FIELDS:
-                return None
-            names = FIELDS[kind]
-            raw = {names[i]: v for i, v in enumerate(record.values[:len(names)]) if v is not None}
-            fresh = _Topic(record.topic, kind, self.symbols.get(record.topic, record.symbol),
-                           record.multiplier or 1, record.precision, raw)
-            self._topics[record.topic_id] = fresh
-            return self._tick(fresh)
-        t = self._topics.get(record.topic_id)
-        if t is None:
-            return None  # an update before its snapshot: nothing to merge into
-        if isinstance(record, Lite):
-            if record.ltp is None or t.raw.get("ltp") == record.ltp:
-                return None
-            t.raw["ltp"] = record.ltp
-            return self._tick(t)
-        raw = t.raw
-        changed = False
-        for name, v in zip(FIELDS[t.kind], record.values):
-            if v is not None and raw.get(name) != v:
-                raw[name] = v
-                changed = True
-        return self._tick(t) if changed else None
-
-    def feed(self, frame: bytes, errors: Optional[List[ValueError]] = None) -> Tuple[int, List[Dict[str, Any]]]:
-        """Parse a datafeed frame and merge every record: ``(message_number, ticks)``.
-
-        Raises:
-            ValueError: as :func:`parse_datafeed` (with ``errors``, only for a bad header).
-        """
-        number, records = parse_datafeed(frame, errors)
-        ticks = []
-        for r in records:
-            tick = self.apply(r)
-            if tick is not None:
-                ticks.append(tick)
-        return number, ticks
-
-    def _tick(self, t: _Topic) -> Dict[str, Any]:
-        scale = t.scale
-        raw = t.raw
-        if self.lite and t.kind != "dp":
-            ltp = raw.get("ltp")
-            return {"ltp": ltp / scale if ltp is not None else None, "symbol": t.symbol, "type": t.kind}
-        out: Dict[str, Any] = {}
-        for name, is_price in _OUT[t.kind]:
-            v = raw.get(name)
-            if v is not None:
-                out[name] = v / scale if is_price else v
-        out["type"] = t.kind
-        out["symbol"] = t.symbol
-        if t.kind != "dp" and "ltp" in out and out.get("prev_close_price"):
-            digits = 4 if t.kind == "sf" else 2
-            ch = round(out["ltp"] - out["prev_close_price"], digits)
-            out["ch"] = ch
-            out["chp"] = round(ch / out["prev_close_price"] * 100, digits)
-        return out
-
-
-# -- order socket (JSON) --------------------------------------------------------------------------
-ORDER_FIELDS = {
-    "client_id": "clientId", "id": "id", "id_parent": "parentId", "id_exchange": "exchOrdId", "qty": "qty",
-    "qty_remaining": "remainingQuantity", "qty_filled": "filledQty", "price_limit": "limitPrice",
-    "price_stop": "stopPrice", "price_traded": "tradedPrice", "ord_type": "type", "fy_token": "fyToken",
-    "exchange": "exchange", "segment": "segment", "symbol": "symbol", "instrument": "instrument",
-    "oms_msg": "message", "offline_flag": "offlineOrder", "time_oms": "orderDateTime", "validity": "orderValidity",
-    "product_type": "productType", "tran_side": "side", "org_ord_status": "status", "ord_source": "source",
-    "symbol_exch": "ex_sym", "symbol_desc": "description", "ordertag": "orderTag", "take_profit": "takeProfit",
-    "stop_loss": "stopLoss", "leg_type": "legType", "id_fyers": "id_fyers",
-}
-TRADE_FIELDS = {
-    "id_fill": "tradeNumber", "id": "orderNumber", "qty_traded": "tradedQty", "price_traded": "tradePrice",
-    "traded_val": "tradeValue", "product_type": "productType", "client_id": "clientId",
-    "id_exchange": "exchangeOrderNo", "ord_type": "orderType", "tran_side": "side", "symbol": "symbol",
-    "fill_time": "orderDateTime", "fy_token": "fyToken", "exchange": "exchange", "segment": "segment",
-    "ordertag": "orderTag", "id_fyers": "id_fyers",
-}
-POSITION_FIELDS = {
-    "symbol": "symbol", "id": "id", "buy_avg": "buyAvg", "buy_qty": "buyQty", "buy_val": "buyVal",
-    "sell_avg": "sellAvg", "sell_qty": "sellQty", "sell_val": "sellVal", "net_avg": "netAvg", "net_qty": "netQty",
-    "tran_side": "side", "qty": "qty", "product_type": "productType", "pl_realized": "realized_profit",
-    "rbirefrate": "rbiRefRate", "fy_token": "fyToken", "exchange": "exchange", "segment": "segment",
-    "day_buy_qty": "dayBuyQty", "day_sell_qty": "daySellQty", "cf_buy_qty": "cfBuyQty", "cf_sell_qty": "cfSellQty",
-    "qty_multiplier": "qtyMulti_com", "pl_total": "pl", "cross_curr_flag": "crossCurrency",
-    "pl_unrealized": "unrealized_profit", "take_profit": "takeProfit", "stop_loss": "stopLoss",
-    "leg_type": "legType", "id_fyers": "id_fyers",
-}
-# Raw OMS status -> Fyers' order status (1 cancelled, 2 traded, 4 transit, 5 rejected, 6 pending, 7 expired).
-ORDER_STATUS: Dict[int, int] = {
-    **{c: 4 for c in (11, 12, 20, 21)},
-    **{c: 6 for c in (22, 23, 24, 25, 26, 51, 52, 53, 54, 55, 61, 62, 63, 64, 71, 72)},
-    90: 2, 91: 1, 73: 1, 92: 5, 93: 5, 94: 5,
-}
-KINDS = (("orders", ORDER_FIELDS), ("trades", TRADE_FIELDS), ("positions", POSITION_FIELDS))
-
-
-def map_order_message(text: Union[str, bytes]) -> Optional[Tuple[str, Dict[str, Any]]]:
-    """Parse one order-socket text frame.
-
-    Returns:
-        ``(kind, message)``: kind is ``"orders"``, ``"trades"``, ``"positions"``
-        or ``"general"``; the message is ``{"s": ..., kind: {renamed fields}}``
-        as ``fyers_apiv3`` shapes it (general messages pass through). ``None``
-        for a ``"pong"``. An order's ``status`` is Fyers' order status (the raw
-        OMS code stays in ``rawStatus``) and ``orderNumStatus`` is ``"<id>:<status>"``.
-
-        A ``NaN``, ``Infinity`` or overflowing number reads as ``None``: the update
-        is kept (an order update is never dropped), only that value is lost.
-
-    Raises:
-        ValueError: the frame is not JSON (or nested too deeply to read), not a
-            JSON object, or not text. Nothing else escapes.
-    """
-    if isinstance(text, (bytes, bytearray)):
-        text = bytes(text).decode("utf-8", errors="replace")
-    if not isinstance(text, str):
-        raise ValueError(f"an order socket frame must be text, not {type(text).__name__}")
-    if text.strip() == "pong":
-        return None
-    msg = safejson.loads(text)
-    if not isinstance(msg, dict):
-        raise ValueError("order socket message is not a JSON object")
-    for kind, names in KINDS:
-        body = msg.get(kind)
-        if isinstance(body, dict):
-            out = {names[k]: v for k, v in body.items() if k in names}
-            if kind == "orders" and "status" in out:
-                raw = out["status"]
-                out["rawStatus"] = raw
-                try:
-                    out["status"] = ORDER_STATUS.get(int(raw), raw)
-                except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
-                    pass
-                if "id" in out:
-                    out["orderNumStatus"] = f"{out['id']}:{out['status']}"
-            return kind, {"s": msg.get("s"), kind: out}
-    return "general", msg
-
-
-# -- symbol master ----------------------------------------------------------------------------------
-SYMBOL_MASTER_COLUMNS = (
-    "fytoken", "symbol_details", "exchange_instrument_type", "lot_size", "tick_size", "isin",
-    "trading_session", "last_update", "expiry", "symbol_ticker", "exchange", "segment", "scrip_code",
-    "underlying_symbol", "underlying_scrip_code", "strike_price", "option_type", "underlying_fytoken",
-)
-_NUMERIC = {"lot_size": int, "tick_size": float, "strike_price": float, "exchange": int, "segment": int,
-            "exchange_instrument_type": int}
-
-
-def parse_symbol_master(text: str) -> List[Dict[str, Any]]:
-    """Rows of a Fyers symbol master CSV (no header line) as dicts.
-
-    The first 18 columns get names (see ``SYMBOL_MASTER_COLUMNS``); numbers are
-    converted where they parse; later columns, if any, go under ``"extra"``.
-    """
-    rows = []
-    for cells in csv.reader(io.StringIO(text)):
-        if not cells or not cells[0].strip() or not cells[0].strip()[0].isdigit():
-            continue  # blank lines and any header line
-        row: Dict[str, Any] = {}
-        for name, value in zip(SYMBOL_MASTER_COLUMNS, cells):
-            conv = _NUMERIC.get(name)
-            if conv is not None:
-                try:
-                    row[name] = conv(float(value)) if conv is int else conv(value)
-                    continue
-                except ValueError:
-                    pass
-            row[name] = value
-        if len(cells) > len(SYMBOL_MASTER_COLUMNS):
-            row["extra"] = cells[len(SYMBOL_MASTER_COLUMNS):]
-        rows.append(row)
-    return rows
-
-
-# -- the instrument master (rows for brokers.symbols) -------------------------------------------
-#: Fyers' symbol master files, and the exchange name each one's records get.
-MASTER_FILES = {"NSE_CM": "NSE", "NSE_FO": "NFO", "NSE_CD": "CDS", "NSE_COM": "NSE", "BSE_CM": "BSE",
-                "BSE_FO": "BFO", "MCX_COM": "MCX"}
-
-
-def parse_master(data: Any, segment: str) -> List[Tuple[Any, ...]]:
-    """One symbol master file (``segment``: ``NSE_CM``, ``NSE_FO``, ...) as master
-    rows (:data:`brokers.symbols.ROW_FIELDS`). The key is the Fyers symbol
-    (``NSE:SBIN-EQ``), the token the fytoken, the underlying column 14.
-
-    Raises:
-        ValueError: a row with fewer than 18 cells (a truncated download), or a
-            cell that does not convert.
-    """
-    import datetime as dt
-
-    from ..ist import IST
-
-    text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else str(data)
-    _complete(text)
-    exchange = MASTER_FILES.get(segment, segment.split("_", 1)[0])
-    rows: List[Tuple[Any, ...]] = []
-    dates: Dict[str, Any] = {"": None, "0": None}
-    for n, r in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), 1):
-        if not r or not r[0].strip()[:1].isdigit():
-            if r and len(r) < 18 and n > 1:
-                raise ValueError(f"line {n} of {segment} is not a symbol record (truncated?)")
-            continue  # blank lines and any header line
-        if len(r) < 18:
-            raise ValueError(f"line {n} of {segment} has {len(r)} cells, not 18 or more (truncated?)")
-        ticker = r[9]
-        opt = r[16] if r[16] in ("CE", "PE") else None
-        epoch = r[8].strip()
-        ordinal = dates.get(epoch, 0)
-        if ordinal == 0:
-            ordinal = dates[epoch] = dt.datetime.fromtimestamp(int(float(epoch)), IST).date().toordinal()
-        if opt:
-            itype = opt
-        elif ordinal:
-            itype = "FUT"
-        else:
-            itype = "INDEX" if ticker.endswith("-INDEX") else "EQ"
-        derivative = itype in ("FUT", "CE", "PE")
-        underlying = (r[13].strip() or None) if derivative else None
-        rows.append((ticker, exchange, segment, ticker.split(":", 1)[-1], r[0].strip(),
-                     underlying or r[1], itype, underlying, ordinal if derivative else None,
-                     float(r[15]) if opt else None, opt, int(float(r[3] or 1)), float(r[4] or 0.05),
-                     r[12].strip() or None))
-    return rows
-
-
-def _complete(data: Any) -> None:
-    """A master file ends with a newline; one that does not was cut off mid-line."""
-    if data and data[-1:] not in ("\n", b"\n"):
-        raise ValueError("the master file does not end with a newline (truncated?)")
+# The master-file parsers live in masters.py; imported here so ``codec.X`` keeps working.
+from .masters import MASTER_FILES as MASTER_FILES  # noqa: E402
+from .masters import SYMBOL_MASTER_COLUMNS as SYMBOL_MASTER_COLUMNS  # noqa: E402
+from .masters import parse_master as parse_master  # noqa: E402
+from .masters import parse_symbol_master as parse_symbol_master  # noqa: E402
+from .order_codec import KINDS as KINDS  # noqa: E402
+from .order_codec import ORDER_FIELDS as ORDER_FIELDS  # noqa: E402
+from .order_codec import ORDER_STATUS as ORDER_STATUS  # noqa: E402
+from .order_codec import POSITION_FIELDS as POSITION_FIELDS  # noqa: E402
+from .order_codec import TRADE_FIELDS as TRADE_FIELDS  # noqa: E402
+from .order_codec import map_order_message as map_order_message  # noqa: E402

@@ -33,6 +33,7 @@ from ..core.redact import register
 from . import codec, routes
 from . import validate as check
 from .auth import split_token
+from .hsm_book import HsmBook
 
 __all__ = ["FyersFeed"]
 
@@ -154,7 +155,7 @@ class FyersFeed(_FyersSocket["FyersFeed"]):
         self._subs: Dict[str, Tuple[str, int]] = {}  # topic -> (symbol, channel)
         self._fytokens: Dict[str, str] = {str(k): str(v) for k, v in (fytokens or {}).items()}
         self._paused: Set[int] = set()
-        self._book = codec.HsmBook(lite=self.litemode)
+        self._book = HsmBook(lite=self.litemode)
         self._ack_every = 0
         self._since_ack = 0
         self._client: Any = client

@@ -1,4 +1,4 @@
-"""Fyers HSM datafeed parsing: ``brokers.fyers.codec.HsmBook`` against fyers_apiv3's
+"""Fyers HSM datafeed parsing: ``brokers.fyers.hsm_book.HsmBook`` against fyers_apiv3's
 ``FyersDataSocket`` on the same frames, side by side in one run.
 
 Run: ``python -m tests.bench fyers``. fyers_apiv3 pins old versions of requests and
@@ -14,7 +14,7 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from brokers.fyers import codec
+from brokers.fyers.hsm_book import HsmBook
 from brokers.sandbox.fyers import frames as hsm
 
 TOPICS = 50  # symbols per frame, as a busy subscription sends them
@@ -65,7 +65,7 @@ def _ours(symbols: Dict[str, str], snapshot: bytes, frames: List[bytes], lite: b
     out: List[Dict[str, Any]] = []
 
     def run() -> int:
-        book = codec.HsmBook(symbols, lite=lite)
+        book = HsmBook(symbols, lite=lite)
         n = len(book.feed(snapshot)[1])
         for f in frames:
             ticks = book.feed(f)[1]

@@ -235,7 +235,8 @@ def test_good_bad_good_in_one_frame_and_in_three(sandbox):
     rec = FeedRecorder(feed, flatten=True)
     feed.connect(threaded=True)
     try:
-        assert rec.wait(lambda: rec.connects == 1)
+        # the client saw its open; wait for the server to hold the session before pushing to it
+        assert rec.wait(lambda: rec.connects == 1 and len(sandbox.dhan_feed.sessions()) == 1)
         nan = ticker(1, 1333, float("nan"), 0)
         assert sandbox.dhan_feed.push(oi(2, 52175, 77) + nan + oi(2, 52175, 78)) == 1
         assert rec.wait(lambda: oi_values(rec) == [77, 78])
@@ -255,7 +256,8 @@ def test_a_fatal_disconnect_after_a_bad_packet_stops_the_feed(sandbox, parse_dat
     rec = FeedRecorder(feed, flatten=True)
     feed.connect(threaded=True)
     try:
-        assert rec.wait(lambda: rec.connects == 1)
+        # the client saw its open; wait for the server to hold the session before pushing to it
+        assert rec.wait(lambda: rec.connects == 1 and len(sandbox.dhan_feed.sessions()) == 1)
         broken = quote(1, 1333, float("nan"), 5)
         if same_frame:
             sandbox.dhan_feed.push(broken + disconnect(807))

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokers.fyers import codec
+from brokers.fyers.hsm_book import HsmBook
 from brokers.sandbox.fyers import frames as hsm
 
 # -- strategies ------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def _sf_values(ltp=81245, close=81000):
 
 
 def test_every_record_of_a_multi_record_frame_becomes_a_tick():
-    book = codec.HsmBook({SF: "NSE:SBIN-EQ", IF: "NSE:NIFTY50-INDEX", DP: "NSE:INFY-EQ"})
+    book = HsmBook({SF: "NSE:SBIN-EQ", IF: "NSE:NIFTY50-INDEX", DP: "NSE:INFY-EQ"})
     depth = list(range(157000, 157010)) + [10, 20, 30, 40, 50] * 2 + [1, 2, 3, 4, 5] * 2
     frame = _datafeed(7, [
         codec.Snapshot(1, SF, _sf_values(), 1, 2, "NSE", "3045", "SBIN-EQ"),
@@ -126,7 +127,7 @@ def test_every_record_of_a_multi_record_frame_becomes_a_tick():
 
 
 def test_sentinel_keeps_previous_values_and_no_change_gives_no_tick():
-    book = codec.HsmBook({SF: "NSE:SBIN-EQ"})
+    book = HsmBook({SF: "NSE:SBIN-EQ"})
     book.apply(codec.Snapshot(5, SF, _sf_values(), 1, 2, "NSE", "3045", "SBIN-EQ"))
     assert book.apply(codec.Update(5, [None] * 21)) is None
     assert book.apply(codec.Update(5, [81245] + [None] * 20)) is None  # same ltp
@@ -135,7 +136,7 @@ def test_sentinel_keeps_previous_values_and_no_change_gives_no_tick():
 
 
 def test_updates_before_a_snapshot_and_after_reset_are_ignored():
-    book = codec.HsmBook()
+    book = HsmBook()
     assert book.apply(codec.Update(9, [1])) is None
     assert book.apply(codec.Lite(9, 1)) is None
     book.apply(codec.Snapshot(9, SF, _sf_values(), 1, 2, "NSE", "3045", "SBIN-EQ"))
@@ -144,7 +145,7 @@ def test_updates_before_a_snapshot_and_after_reset_are_ignored():
 
 
 def test_lite_mode_ticks_and_scaling_with_multiplier():
-    book = codec.HsmBook({SF: "NSE:SBIN-EQ"}, lite=True)
+    book = HsmBook({SF: "NSE:SBIN-EQ"}, lite=True)
     first = book.apply(codec.Snapshot(1, SF, _sf_values(ltp=162490), 2, 2, "NSE", "3045", "SBIN-EQ"))
     assert first == {"ltp": 812.45, "symbol": "NSE:SBIN-EQ", "type": "sf"}
     assert book.apply(codec.Lite(1, 162490)) is None
@@ -152,7 +153,7 @@ def test_lite_mode_ticks_and_scaling_with_multiplier():
 
 
 def test_snapshot_symbol_falls_back_to_the_frame_and_zero_multiplier_is_safe():
-    book = codec.HsmBook()
+    book = HsmBook()
     tick = book.apply(codec.Snapshot(1, SF, _sf_values(), 0, 2, "NSE", "3045", "SBIN-EQ"))
     assert tick["symbol"] == "SBIN-EQ" and tick["ltp"] == 812.45
 

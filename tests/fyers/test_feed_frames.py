@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from brokers import errors
 from brokers.fyers import FyersFeed, FyersOrder, codec
+from brokers.fyers.hsm_book import HsmBook
 
 from ..hostile import EXAMPLES, finite, hostile_json, mutate, mutated
 from ..recorder import FeedRecorder, wait_for
@@ -103,7 +104,7 @@ def test_random_and_mutated_frames_raise_only_value_error(data):
         codec.parse_datafeed(data, damage)
     except ValueError:
         assert not damage  # with a damage list only a bad header raises
-    book = codec.HsmBook({"sf|nse_cm|999": "NSE:TEST-EQ"})
+    book = HsmBook({"sf|nse_cm|999": "NSE:TEST-EQ"})
     try:
         _, ticks = book.feed(data, [])
         assert finite(ticks)
