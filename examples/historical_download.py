@@ -6,7 +6,8 @@ Against a running sandbox (``python -m brokers sandbox``, then ``brokers login k
 --sandbox URL``): add ``--sandbox http://127.0.0.1:PORT`` or set ``BROKERS_SANDBOX``.
 
 The client paces the calls itself (the ``historical`` rate-limit group), so the loop
-needs no sleeps, and a network error on a read is retried for you.
+needs no sleeps, and a network error on a read is retried for you. For any interval and
+any range with a progress bar and ``--resume``, see ``brokers history``.
 """
 
 from __future__ import annotations
@@ -20,24 +21,29 @@ from typing import Dict, List
 
 from brokers.kite import Kite
 from brokers.stores import FileStore
+from brokers.symbols.resolve import resolve
 
 
 def download(kite: Kite, symbols: List[str], days: int, out: Path) -> Dict[str, int]:
-    """Write ``<out>/<EXCHANGE>_<SYMBOL>.csv`` per symbol; returns the candle count per symbol."""
-    tokens = {f"{i['exchange']}:{i['tradingsymbol']}": i["instrument_token"] for i in kite.instruments()}
-    missing = [s for s in symbols if s not in tokens]
-    if missing:
-        raise SystemExit(f"unknown symbols: {', '.join(missing)}")
+    """Write ``<out>/<EXCHANGE>_<SYMBOL>.csv`` per symbol; returns the candle count per symbol.
+
+    Symbols are looked up in Kite's instrument master (``kite.master()``, downloaded at
+    most once a day and cached for every process), and ``kite.history`` splits any range
+    into requests Kite accepts. An unknown symbol raises ``InputError`` naming the
+    closest matches, before any candle is fetched.
+    """
+    master = kite.master()
+    instruments = [resolve(master, s) for s in symbols]  # all checked before the first download
     out.mkdir(parents=True, exist_ok=True)
     to = dt.date.today()
     counts = {}
-    for symbol in symbols:
-        candles = kite.historical_data(tokens[symbol], to - dt.timedelta(days=days), to, "day")
+    for symbol, instrument in zip(symbols, instruments):
+        candles = kite.history(instrument, to - dt.timedelta(days=days), to, "day")
         with open(out / (symbol.replace(":", "_") + ".csv"), "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(["date", "open", "high", "low", "close", "volume"])
             for c in candles:
-                w.writerow([c["date"].date().isoformat(), c["open"], c["high"], c["low"], c["close"], c["volume"]])
+                w.writerow([c.time.date().isoformat(), c.open, c.high, c.low, c.close, c.volume])
         counts[symbol] = len(candles)
     return counts
 

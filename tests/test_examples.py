@@ -154,3 +154,11 @@ def test_xlwings_queue_keeps_the_newest_ticks_when_excel_does_not_drain(monkeypa
     got = []
     assert xl.drain_ticks(lambda token, ltp: got.append(ltp)) == 1
     assert got == [9.0]
+
+
+def test_historical_download_refuses_an_unknown_symbol_before_downloading(kite, tmp_path):
+    from brokers import errors
+
+    with pytest.raises(errors.InputError, match="NSE:INFYY"):
+        load("historical_download").download(kite, ["NSE:INFY", "NSE:INFYY"], 10, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
