@@ -111,19 +111,10 @@ def run(broker: Broker, symbol: str = "NSE:INFY", quantity: int = 1, *, ticks: i
     return Result(entry, target, stop, exit_order, positions, pnl)
 
 
-def sandbox_broker(sb: Any, name: str, store: Any) -> Broker:
-    """A Broker on the bundled sandbox: ``kite``, ``dhan``, ``fyers`` or ``paper-<one of them>``."""
-    if name.startswith("paper-"):
-        return brokers.connect("paper", prices=sandbox_broker(sb, name[6:], store), store=store, funds=100_000)
-    urls = getattr(sb, "broker_urls", None)
-    if callable(urls):
-        how = dict(urls(name))
-    elif name == "kite":
-        how = dict(sb.kite_urls(), feed_url=sb.kite_feed_urls()["url"])
-    elif name == "dhan":
-        how = dict(sb.dhan_urls(), feed_url=sb.dhan_feed_urls()["url"], order_feed_url=sb.dhan_order_urls()["url"])
-    else:
-        how = dict(sb.fyers_urls(), feed_url=sb.fyers_feed_urls()["url"], order_feed_url=sb.fyers_order_url())
+def sandbox_how(sb: Any, name: str) -> Dict[str, Any]:
+    """Every keyword that points ``brokers.connect(name, ...)`` at the sandbox (REST and
+    feeds, from ``sb.broker_urls``) and logs in to its first account."""
+    how = dict(sb.broker_urls(name))
     if name == "kite":
         acct = sb.kite.accounts["AB1234"]
         how.update(user_id="AB1234", password=acct.password, totp_secret=acct.totp_secret)
@@ -132,7 +123,14 @@ def sandbox_broker(sb: Any, name: str, store: Any) -> Broker:
         how.update(client_id=cid, access_token=sb.dhan.issue_token(cid))
     else:
         how.update(client_id=sb.fyers.client_id, token=sb.fyers.issue_access_token())
-    return brokers.connect(name, store=store, **how)
+    return how
+
+
+def sandbox_broker(sb: Any, name: str, store: Any) -> Broker:
+    """A Broker on the bundled sandbox: ``kite``, ``dhan``, ``fyers`` or ``paper-<one of them>``."""
+    if name.startswith("paper-"):
+        return brokers.connect("paper", prices=sandbox_broker(sb, name[6:], store), store=store, funds=100_000)
+    return brokers.connect(name, store=store, **sandbox_how(sb, name))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

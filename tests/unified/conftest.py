@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
@@ -14,27 +17,19 @@ from brokers.unified import Broker
 BROKERS = ("kite", "dhan", "fyers")
 
 
-def sandbox_how(sb: Sandbox, name: str) -> Dict[str, Any]:
-    """Every keyword that points ``brokers.connect(name, ...)`` at the sandbox (REST and
-    feeds) and logs in to its first account."""
-    urls = getattr(sb, "broker_urls", None)
-    if callable(urls):
-        how = dict(urls(name))
-    elif name == "kite":
-        how = dict(sb.kite_urls(), feed_url=sb.kite_feed_urls()["url"])
-    elif name == "dhan":
-        how = dict(sb.dhan_urls(), feed_url=sb.dhan_feed_urls()["url"], order_feed_url=sb.dhan_order_urls()["url"])
-    else:
-        how = dict(sb.fyers_urls(), feed_url=sb.fyers_feed_urls()["url"], order_feed_url=sb.fyers_order_url())
-    if name == "kite":
-        acct = sb.kite.accounts["AB1234"]
-        how.update(user_id="AB1234", password=acct.password, totp_secret=acct.totp_secret)
-    elif name == "dhan":
-        cid = next(iter(sb.dhan.accounts))
-        how.update(client_id=cid, access_token=sb.dhan.issue_token(cid))
-    else:
-        how.update(client_id=sb.fyers.client_id, token=sb.fyers.issue_access_token())
-    return how
+def load_strategy() -> Any:
+    """examples/strategy.py as a module (the tests run it, and log in as it does)."""
+    spec = importlib.util.spec_from_file_location(
+        "example_strategy", Path(__file__).resolve().parents[2] / "examples" / "strategy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The tests log in exactly as the example does: one definition, in examples/strategy.py.
+sandbox_how: Callable[[Sandbox, str], Dict[str, Any]] = load_strategy().sandbox_how
 
 
 def order_count(sb: Sandbox, name: str, tag: str) -> int:

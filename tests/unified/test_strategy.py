@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from typing import Any, List
+from typing import List
 
 import pytest
 
@@ -13,21 +10,12 @@ from brokers.sandbox import Sandbox
 from brokers.stores import MemoryStore
 from brokers.unified import Order, Position, Product, Status
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "strategy.py"
-
-
-def _load() -> Any:
-    spec = importlib.util.spec_from_file_location("example_strategy", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from .conftest import load_strategy
 
 
 @pytest.mark.parametrize("name", ["kite", "dhan", "fyers", "paper-kite", "paper-dhan", "paper-fyers"])
 def test_the_strategy_runs_on(sb: Sandbox, name: str) -> None:
-    strategy = _load()
+    strategy = load_strategy()
     lines: List[str] = []
     broker = strategy.sandbox_broker(sb, name, MemoryStore())
     try:
